@@ -1,0 +1,35 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { AppDeps } from './deps';
+import { handleErrors } from './http/error-handler';
+import { securityHeaders } from './http/security-headers';
+import type { AppState } from './http/state';
+import { answerUnrouted } from './http/unrouted';
+import { dashboardRoute } from './routes/dashboard';
+import { homeRoute } from './routes/home';
+import { loginRoute } from './routes/login';
+import { logoutRoute } from './routes/logout';
+import { registerRoute } from './routes/register';
+
+/**
+ * The gatehouse HTTP app. Never listens by itself: main.ts does, tests use app.callback().
+ * Paths match with or without a trailing slash, as the tutorial's "/register/" and "/register".
+ */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY });
+  const router = new Router<AppState>();
+
+  router.get('/', ...homeRoute());
+  router.post('/register', ...registerRoute(deps));
+  router.post('/login', ...loginRoute(deps));
+  router.get('/dashboard', ...dashboardRoute(deps));
+  router.get('/logout', ...logoutRoute(deps));
+  router.post('/logout', ...logoutRoute(deps));
+
+  app.use(securityHeaders());
+  app.use(handleErrors({ log: deps.log, bodyLimit: deps.config.BODY_LIMIT }));
+  app.use(answerUnrouted());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,25 @@
+import { loadConfig } from '../config/load';
+import { createLogger } from '../log';
+import { startServer } from '../server';
+
+/** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
+export async function serve(configFile: string | undefined): Promise<void> {
+  const config = loadConfig({ file: configFile });
+  const log = createLogger(config.LOG_LEVEL);
+  const running = await startServer({ config, log });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: 'stopping', signal }, `received ${signal}, shutting down`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Every setting gatehouse reads. Names are the environment variable names and the keys of a
+ * config file, so one setting has one name everywhere. Defaults live in config/default.json.
+ */
+
+// Environment variables are strings; a JSON config file may hold real numbers and booleans.
+const integer = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    z
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
+const boolean = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+    return v;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
+
+// A list is a JSON array in a file, or a comma-separated string in the environment.
+const list = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : v,
+  z.array(z.string({ error: 'must be a list of strings' }), { error: 'must be a list' }),
+);
+
+const text = (pattern: RegExp, hint: string) => z.string({ error: 'must be a string' }).regex(pattern, { error: hint });
+
+export const settingsSchema = z.strictObject({
+  PORT: integer(0, 65535),
+  HOST: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  STORE: z.enum(['memory', 'redis'], { error: 'must be "memory" or "redis"' }),
+  REDIS_URL: text(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  // Braces would break the Redis Cluster hash tags gatehouse puts around each username.
+  REDIS_PREFIX: text(/^[^{}\s]{0,64}$/, 'must be at most 64 characters without spaces or braces'),
+  TOKEN_KEYS: list,
+  TOKEN_TTL: integer(60, 30 * 24 * 3600),
+  TOKEN_ISSUER: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256),
+  MAX_SESSIONS_PER_USER: integer(1, 10_000),
+  ARGON2_MEMORY_KIB: integer(8 * 1024, 4 * 1024 * 1024),
+  ARGON2_ITERATIONS: integer(1, 100),
+  ARGON2_PARALLELISM: integer(1, 64),
+  BODY_LIMIT: integer(1024, 10 * 1024 * 1024),
+  TRUST_PROXY: boolean,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  }),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingName = keyof Settings;
+export const settingNames = Object.keys(settingsSchema.shape) as SettingName[];

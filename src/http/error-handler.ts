@@ -1,0 +1,44 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../store/store';
+import { BadRequest, HttpError, PayloadTooLarge, ServiceUnavailable } from './errors';
+
+/**
+ * The only place that writes error responses. Known errors keep their status, message and
+ * headers; a failing store becomes 503 with Retry-After; anything else is logged and becomes a
+ * generic 500 that reveals nothing, and the process carries on.
+ */
+export function handleErrors({ log, bodyLimit }: { log: Logger; bodyLimit: number }): Middleware {
+  return async function handleErrorsMiddleware(ctx, next) {
+    try {
+      await next();
+    } catch (thrown) {
+      const err = toHttpError(thrown, bodyLimit);
+      if (err.status >= 500) {
+        log.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+      }
+      ctx.status = err.status;
+      ctx.set(err.headers);
+      ctx.body = {
+        msg: err.expose ? err.message : 'internal server error',
+        data: null,
+        error: err.expose ? err.code : 'internal_error',
+      };
+    }
+  };
+}
+
+function toHttpError(thrown: unknown, bodyLimit: number): HttpError {
+  if (thrown instanceof HttpError) return thrown;
+  if (thrown instanceof StoreUnavailableError) {
+    return new ServiceUnavailable('the user store is unavailable; try again shortly');
+  }
+  // http-errors thrown by Koa and its body parser carry a status.
+  const status = (thrown as { status?: unknown } | null)?.status;
+  if (status === 413) return new PayloadTooLarge(bodyLimit);
+  if (status === 400) return new BadRequest('malformed_body', 'the request body could not be parsed');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', (thrown as Error).message);
+  }
+  return new HttpError(500, 'internal_error', 'internal server error');
+}

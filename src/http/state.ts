@@ -1,0 +1,28 @@
+import type { Middleware } from 'koa';
+import type { Profile, User } from '../store/store';
+import type { TokenClaims } from '../tokens/token-service';
+import type { Registration } from '../users/registration';
+import type { BasicCredentials } from './credentials';
+
+/** The caller of a protected route, set by requireBearer. */
+export interface Authenticated {
+  readonly claims: TokenClaims;
+  readonly profile: Profile;
+}
+
+/** What the named middleware of a route hand to the next one through ctx.state. */
+export interface AppState {
+  credentials?: BasicCredentials;
+  registration?: Registration;
+  user?: User;
+  auth?: Authenticated;
+}
+
+export type AppMiddleware = Middleware<AppState>;
+
+/** Reads what an earlier middleware of the route must have set; a missing value is a wiring bug. */
+export function need<K extends keyof AppState>(state: AppState, key: K): NonNullable<AppState[K]> {
+  const value = state[key];
+  if (value === undefined || value === null) throw new Error(`ctx.state.${key} is not set: check the middleware order`);
+  return value as NonNullable<AppState[K]>;
+}

@@ -1,0 +1,11 @@
+import type { AppMiddleware } from '../http/state';
+import { NAME, VERSION } from '../version';
+
+/** GET / — a small banner, so a person (or a probe) can see what answers on this port. */
+export function homeRoute(): AppMiddleware[] {
+  return [
+    function banner(ctx) {
+      ctx.body = { msg: `${NAME} is running`, data: { name: NAME, version: VERSION } };
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+import type { AppDeps } from '../deps';
+import { readBasicCredentials } from '../http/credentials';
+import { InvalidCredentials } from '../http/errors';
+import { need, type AppMiddleware } from '../http/state';
+import { normalizeUsername } from '../users/registration';
+
+const WRONG = 'invalid username or password';
+const USER_AGENT_MAX = 256;
+
+/** POST /login/ — HTTP Basic in, a bearer token (and a new session) out. */
+export function loginRoute({ config, store, tokens, passwords, clock, log }: AppDeps): AppMiddleware[] {
+  return [
+    function readCredentials(ctx, next) {
+      const credentials = readBasicCredentials(ctx);
+      if (credentials === null) throw new InvalidCredentials('missing_credentials', 'HTTP Basic credentials are required');
+      ctx.state.credentials = credentials;
+      return next();
+    },
+
+    async function verifyPassword(ctx, next) {
+      const { username: sent, password } = need(ctx.state, 'credentials');
+      const username = normalizeUsername(sent);
+      const user = username === null ? null : await store.findUser(username);
+      // An unknown user costs the same argon2 work as a wrong password, and gets the same answer.
+      const ok = user === null ? await passwords.verifyNothing(password) : await passwords.verify(user.passwordHash, password);
+      if (user === null || !ok) {
+        log.info({ event: 'login_failed', username: username ?? undefined }, 'login failed');
+        throw new InvalidCredentials('invalid_credentials', WRONG);
+      }
+      if (passwords.needsRehash(user.passwordHash)) {
+        // Parameters were raised since this hash was made; upgrade it now that we know the password.
+        await store.rehashPassword(user.username, user.passwordHash, await passwords.hash(password));
+      }
+      ctx.state.user = user;
+      return next();
+    },
+
+    async function issueToken(ctx) {
+      const user = need(ctx.state, 'user');
+      const { token, claims } = await tokens.issue(user.username, new Date(clock()));
+      const created = await store.createSession(
+        {
+          jti: claims.jti,
+          username: user.username,
+          issuedAt: claims.iat * 1000,
+          expiresAt: claims.exp * 1000,
+          userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX) || null,
+          address: ctx.ip || null,
+        },
+        user.generation,
+        config.MAX_SESSIONS_PER_USER,
+      );
+      // The password changed or the account was deleted while this login was being checked.
+      if (!created) throw new InvalidCredentials('invalid_credentials', WRONG);
+      log.info({ event: 'login_succeeded', username: user.username }, 'login succeeded');
+      ctx.body = {
+        msg: 'successfully authenticated user',
+        data: {
+          auth_token: token,
+          token_type: 'Bearer',
+          expires_in: claims.exp - claims.iat,
+          expires_at: new Date(claims.exp * 1000).toISOString(),
+        },
+      };
+    },
+  ];
+}

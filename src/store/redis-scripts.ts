@@ -1,0 +1,147 @@
+/**
+ * The Lua scripts behind RedisStore. Each read-modify-write runs as one script so that it is
+ * atomic on the server: no other client can act between the check and the write. Every key a
+ * script touches is passed in KEYS and shares the user's hash tag (one Cluster slot).
+ *
+ * Session keys: KEYS sessions = zset jti -> expires_at (ms), data = hash jti -> JSON.
+ */
+
+const helpers = `
+local function prune(sessions, data, now)
+  for _, jti in ipairs(redis.call('ZRANGEBYSCORE', sessions, '-inf', now)) do
+    redis.call('ZREM', sessions, jti)
+    redis.call('HDEL', data, jti)
+  end
+end
+
+local function end_sessions(sessions, data, keep)
+  local ended = 0
+  for _, jti in ipairs(redis.call('ZRANGE', sessions, 0, -1)) do
+    if jti ~= keep then
+      redis.call('ZREM', sessions, jti)
+      redis.call('HDEL', data, jti)
+      ended = ended + 1
+    end
+  end
+  return ended
+end
+
+-- Both session keys live exactly as long as the user's last session.
+local function refresh_ttl(sessions, data)
+  local last = redis.call('ZRANGE', sessions, -1, -1, 'WITHSCORES')
+  if #last == 0 then
+    redis.call('DEL', sessions, data)
+  else
+    redis.call('PEXPIREAT', sessions, last[2])
+    redis.call('PEXPIREAT', data, last[2])
+  end
+end
+`;
+
+const script = (numberOfKeys: number, body: string) => ({ numberOfKeys, lua: helpers + body });
+
+export const scripts = {
+  // KEYS user; ARGV field, value, ...
+  ghCreateUser: script(
+    1,
+    `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`,
+  ),
+
+  // KEYS user; ARGV expected hash, replacement hash
+  ghRehash: script(
+    1,
+    `
+if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'hash', ARGV[2])
+return 1`,
+  ),
+
+  // KEYS user, sessions, data; ARGV generation, new hash, jti to keep ('' for none)
+  ghChangePassword: script(
+    3,
+    `
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'hash', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'generation', 1)
+end_sessions(KEYS[2], KEYS[3], ARGV[3])
+refresh_ttl(KEYS[2], KEYS[3])
+return 1`,
+  ),
+
+  // KEYS user, sessions, data
+  ghDeleteUser: script(
+    3,
+    `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return existed`,
+  ),
+
+  // KEYS user, sessions, data; ARGV generation, jti, expires_at, JSON, max sessions, now
+  ghCreateSession: script(
+    3,
+    `
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
+prune(KEYS[2], KEYS[3], ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
+if over > 0 then
+  for _, jti in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
+    redis.call('ZREM', KEYS[2], jti)
+    redis.call('HDEL', KEYS[3], jti)
+  end
+end
+refresh_ttl(KEYS[2], KEYS[3])
+return 1`,
+  ),
+
+  // KEYS user, sessions; ARGV jti, now -> first_name, last_name, generation or nil
+  ghAuthenticate: script(
+    2,
+    `
+local exp = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not exp or tonumber(exp) <= tonumber(ARGV[2]) then return false end
+return redis.call('HMGET', KEYS[1], 'first_name', 'last_name', 'generation')`,
+  ),
+
+  // KEYS sessions, data; ARGV now -> jti, JSON, jti, JSON, ... ('' where data is missing)
+  ghListSessions: script(
+    2,
+    `
+local out = {}
+for _, jti in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  out[#out + 1] = jti
+  out[#out + 1] = redis.call('HGET', KEYS[2], jti) or ''
+end
+return out`,
+  ),
+
+  // KEYS sessions, data; ARGV jti, now -> 1 when it was live
+  ghRevokeSession: script(
+    2,
+    `
+local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not exp then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+refresh_ttl(KEYS[1], KEYS[2])
+if tonumber(exp) > tonumber(ARGV[2]) then return 1 end
+return 0`,
+  ),
+
+  // KEYS sessions, data; ARGV jti to keep ('' for none), now -> how many live sessions ended
+  ghRevokeSessions: script(
+    2,
+    `
+prune(KEYS[1], KEYS[2], ARGV[2])
+local ended = end_sessions(KEYS[1], KEYS[2], ARGV[1])
+refresh_ttl(KEYS[1], KEYS[2])
+return ended`,
+  ),
+} as const;
+
+export type ScriptName = keyof typeof scripts;

@@ -1,0 +1,158 @@
+import type { Cluster, Redis } from 'ioredis';
+import { StoreUnavailableError, type NewUser, type Profile, type Session, type Store, type User } from './store';
+import { scripts, type ScriptName } from './redis-scripts';
+
+export type RedisClient = Redis | Cluster;
+
+type ScriptArg = string | number;
+type Scripted = { [name in ScriptName]: (...args: ScriptArg[]) => Promise<unknown> };
+
+/**
+ * The Store on Redis. Each user's keys share a Cluster hash tag, `{username}`, so every script
+ * touches one slot:
+ *   <prefix>{alice}:user       hash   hash, first_name, last_name, created_at, generation
+ *   <prefix>{alice}:sessions   zset   jti -> expires_at (ms)
+ *   <prefix>{alice}:session    hash   jti -> JSON {issued_at, expires_at, user_agent, address}
+ * Every read-modify-write is one Lua script (redis-scripts.ts), so it runs atomically on the
+ * server; nothing is read in Node and then written. The two session keys expire with the last
+ * session, and expired entries are dropped by every session write, so nothing grows unbounded.
+ */
+export class RedisStore implements Store {
+  readonly #redis: RedisClient;
+  readonly #prefix: string;
+  readonly #run: Scripted;
+
+  constructor(redis: RedisClient, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    for (const [name, script] of Object.entries(scripts)) {
+      if (!(name in redis)) redis.defineCommand(name, script);
+    }
+    this.#run = redis as unknown as Scripted;
+  }
+
+  #keys(username: string) {
+    const base = `${this.#prefix}{${username}}`;
+    return [`${base}:user`, `${base}:sessions`, `${base}:session`] as const;
+  }
+
+  async #call<T>(what: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (err) {
+      throw new StoreUnavailableError(`redis ${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async createUser(user: NewUser): Promise<boolean> {
+    const fields: ScriptArg[] = ['hash', user.passwordHash, 'created_at', user.createdAt, 'generation', 0];
+    if (user.firstName !== null) fields.push('first_name', user.firstName);
+    if (user.lastName !== null) fields.push('last_name', user.lastName);
+    const [userKey] = this.#keys(user.username);
+    return (await this.#call('createUser', () => this.#run.ghCreateUser(userKey, ...fields))) === 1;
+  }
+
+  async findUser(username: string): Promise<User | null> {
+    const [userKey] = this.#keys(username);
+    const h = await this.#call('findUser', () => this.#redis.hgetall(userKey));
+    if (h.hash === undefined || h.generation === undefined) return null;
+    return {
+      username,
+      passwordHash: h.hash,
+      firstName: h.first_name ?? null,
+      lastName: h.last_name ?? null,
+      createdAt: Number(h.created_at),
+      generation: Number(h.generation),
+    };
+  }
+
+  async rehashPassword(username: string, expected: string, replacement: string): Promise<boolean> {
+    const [userKey] = this.#keys(username);
+    return (await this.#call('rehashPassword', () => this.#run.ghRehash(userKey, expected, replacement))) === 1;
+  }
+
+  async changePassword(username: string, generation: number, passwordHash: string, keepJti: string | null): Promise<boolean> {
+    const keys = this.#keys(username);
+    const result = await this.#call('changePassword', () =>
+      this.#run.ghChangePassword(...keys, generation, passwordHash, keepJti ?? ''),
+    );
+    return result === 1;
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    const keys = this.#keys(username);
+    return (await this.#call('deleteUser', () => this.#run.ghDeleteUser(...keys))) === 1;
+  }
+
+  async createSession(session: Session, generation: number, maxSessions: number): Promise<boolean> {
+    const keys = this.#keys(session.username);
+    const data = JSON.stringify({
+      issued_at: session.issuedAt,
+      expires_at: session.expiresAt,
+      user_agent: session.userAgent,
+      address: session.address,
+    });
+    const result = await this.#call('createSession', () =>
+      this.#run.ghCreateSession(...keys, generation, session.jti, session.expiresAt, data, maxSessions, session.issuedAt),
+    );
+    return result === 1;
+  }
+
+  async authenticate(username: string, jti: string, now: number): Promise<Profile | null> {
+    const [userKey, sessionsKey] = this.#keys(username);
+    const found = (await this.#call('authenticate', () => this.#run.ghAuthenticate(userKey, sessionsKey, jti, now))) as
+      | [string | null, string | null, string | null]
+      | null;
+    if (found === null || found[2] === null) return null;
+    return { username, firstName: found[0], lastName: found[1] };
+  }
+
+  async listSessions(username: string, now: number): Promise<Session[]> {
+    const [, sessionsKey, sessionKey] = this.#keys(username);
+    const flat = (await this.#call('listSessions', () => this.#run.ghListSessions(sessionsKey, sessionKey, now))) as (
+      | string
+      | null
+    )[];
+    const sessions: Session[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const jti = flat[i]!;
+      const raw = flat[i + 1];
+      if (!raw) continue; // index entry without data: treated as ended
+      const data = JSON.parse(raw) as { issued_at: number; expires_at: number; user_agent: string | null; address: string | null };
+      sessions.push({
+        jti,
+        username,
+        issuedAt: data.issued_at,
+        expiresAt: data.expires_at,
+        userAgent: data.user_agent,
+        address: data.address,
+      });
+    }
+    return sessions.sort((a, b) => a.issuedAt - b.issuedAt || a.jti.localeCompare(b.jti));
+  }
+
+  async revokeSession(username: string, jti: string, now: number): Promise<boolean> {
+    const [, sessionsKey, sessionKey] = this.#keys(username);
+    return (await this.#call('revokeSession', () => this.#run.ghRevokeSession(sessionsKey, sessionKey, jti, now))) === 1;
+  }
+
+  async revokeSessions(username: string, keepJti: string | null, now: number): Promise<number> {
+    const [, sessionsKey, sessionKey] = this.#keys(username);
+    const ended = await this.#call('revokeSessions', () =>
+      this.#run.ghRevokeSessions(sessionsKey, sessionKey, keepJti ?? '', now),
+    );
+    return Number(ended);
+  }
+
+  async ping(): Promise<void> {
+    await this.#call('ping', () => this.#redis.ping());
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#redis.quit();
+    } catch {
+      this.#redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { decodeLocalKey, localKeyId, type LocalKeyId } from './paserk';
+
+/** One v3.local key: its PASERK id (sent in each token's footer as `kid`) and its 32 bytes. */
+export interface TokenKey {
+  readonly id: LocalKeyId;
+  readonly material: Buffer;
+}
+
+/**
+ * The configured token keys. The first one encrypts new tokens; every one decrypts tokens whose
+ * footer names it, so a new key can be put first while tokens under the old one stay valid.
+ */
+export class Keyring {
+  readonly current: TokenKey;
+  readonly #byId: ReadonlyMap<string, TokenKey>;
+
+  constructor(paserks: readonly string[]) {
+    if (paserks.length === 0) throw new Error('a keyring needs at least one key');
+    const keys = paserks.map((paserk) => ({ id: localKeyId(paserk), material: decodeLocalKey(paserk) }));
+    this.current = keys[0]!;
+    this.#byId = new Map(keys.map((key) => [key.id, key]));
+  }
+
+  /** The key with this id, or undefined when no configured key has it. */
+  get(id: string): TokenKey | undefined {
+    return this.#byId.get(id);
+  }
+
+  get ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { InspectFooter, LocalDecrypt, LocalEncrypt, LocalProtocol, type Key } from 'paseto';
+import type { Keyring, TokenKey } from './keyring';
+import { decryptV3Local, encryptV3Local } from './v3-local';
+
+/** The claims gatehouse puts in every token. Times are whole seconds since the epoch. */
+export interface TokenClaims {
+  /** Username (lowercase). */
+  readonly sub: string;
+  /** Random token id (128 bits, base64url): the session id. */
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly claims: TokenClaims;
+}
+
+/** Why a token was refused; the message is safe to log (it never contains the token). */
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+}
+
+export interface TokenService {
+  /** Issues a token for `subject` valid from `now` for the configured TTL. */
+  issue(subject: string, now: Date): Promise<IssuedToken>;
+  /** Decrypts and checks a token (key id, authenticity, issuer, expiry); throws TokenError. */
+  verify(token: string, now: Date): Promise<TokenClaims>;
+}
+
+export interface TokenServiceOptions {
+  keyring: Keyring;
+  /** Lifetime of new tokens in seconds. */
+  ttl: number;
+  issuer: string;
+}
+
+/** paseto's key shape around our raw key bytes, for the node:crypto implementation below. */
+interface NodeLocalKey extends Key {
+  readonly algorithm: { readonly name: 'PASETO v3.local (node:crypto)' };
+  readonly type: 'secret';
+  readonly material: Buffer;
+}
+
+// paseto does the framing, footer and claims; the cryptography is ours and synchronous.
+const v3 = new LocalProtocol(
+  LocalEncrypt<3, NodeLocalKey>({
+    version: 3,
+    run: async (key, message, footer, implicit) => encryptV3Local(key.material, message, footer, implicit),
+  }),
+  LocalDecrypt<3, NodeLocalKey>({
+    version: 3,
+    run: async (key, payload, footer, implicit) => decryptV3Local(key.material, payload, footer, implicit),
+  }),
+);
+
+// Longer than any token gatehouse issues; anything bigger is refused before any work.
+const MAX_TOKEN_LENGTH = 1024;
+const TOKEN_SYNTAX = /^v3\.local\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export function createTokenService({ keyring, ttl, issuer }: TokenServiceOptions): TokenService {
+  const pasetoKeys = new Map<string, NodeLocalKey>();
+  const pasetoKey = (key: TokenKey): NodeLocalKey => {
+    let wrapped = pasetoKeys.get(key.id);
+    if (wrapped === undefined) {
+      wrapped = Object.freeze({
+        algorithm: { name: 'PASETO v3.local (node:crypto)' } as const,
+        type: 'secret' as const,
+        extractable: false,
+        material: key.material,
+      });
+      pasetoKeys.set(key.id, wrapped);
+    }
+    return wrapped;
+  };
+
+  return {
+    async issue(subject, now) {
+      const key = keyring.current;
+      const jti = randomBytes(16).toString('base64url');
+      const footer = Buffer.from(JSON.stringify({ kid: key.id }));
+      const token = await v3.Encrypt(pasetoKey(key), { sub: subject, jti, iss: issuer }, { footer, expiresIn: ttl, now });
+      const iat = Math.floor(now.getTime() / 1000);
+      return { token, claims: { sub: subject, jti, iat, exp: iat + ttl } };
+    },
+
+    async verify(token, now) {
+      if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SYNTAX.test(token)) {
+        throw new TokenError('not a v3.local token with a footer');
+      }
+      const key = keyring.get(keyIdOf(token));
+      if (key === undefined) throw new TokenError('token key id is unknown');
+      let claims;
+      try {
+        ({ claims } = await v3.Decrypt(pasetoKey(key), token, { issuer, now }));
+      } catch (err) {
+        throw new TokenError(`token rejected: ${(err as Error).message}`);
+      }
+      const { sub, jti, iat, exp } = claims;
+      if (typeof sub !== 'string' || typeof jti !== 'string' || typeof iat !== 'string' || typeof exp !== 'string') {
+        throw new TokenError('token lacks a required claim');
+      }
+      return { sub, jti, iat: Date.parse(iat) / 1000, exp: Date.parse(exp) / 1000 };
+    },
+  };
+}
+
+/** The `kid` from the (not yet authenticated) footer; only used to pick the key. */
+function keyIdOf(token: string): string {
+  try {
+    const footer: unknown = JSON.parse(Buffer.from(InspectFooter(token)).toString('utf8'));
+    const kid = (footer as { kid?: unknown } | null)?.kid;
+    if (typeof kid === 'string') return kid;
+  } catch {
+    // fall through: a footer that is not our JSON cannot name a key
+  }
+  throw new TokenError('token footer has no key id');
+}

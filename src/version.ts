@@ -1,0 +1,4 @@
+import pkg from '../package.json';
+
+export const NAME = 'gatehouse';
+export const VERSION: string = pkg.version;

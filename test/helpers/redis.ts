@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createRedisClient, whenReady } from '../../src/store/redis-connection';
+
+/** Set by the global setup (a private redis-server) or by the caller; undefined: no Redis here. */
+export const redisUrl = process.env.REDIS_URL;
+
+/** `describe` when a Redis is available, otherwise a skipped suite (global setup printed why). */
+export const describeWithRedis: jest.Describe = redisUrl ? describe : describe.skip;
+
+/** A key prefix no other test run uses; the shared Redis is never flushed. */
+export function uniquePrefix(name: string): string {
+  return `gatehouse-test:${name}:${process.pid}:${randomBytes(4).toString('hex')}:`;
+}
+
+/** A client for the test Redis, ready to use. Generous deadline: test machines are busy. */
+export async function testRedisClient(): Promise<Redis> {
+  const redis = createRedisClient(redisUrl!, { commandTimeout: 5000 });
+  await whenReady(redis, 5000);
+  return redis;
+}
+
+/** Every key under `prefix`. */
+export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+/** Deletes this test's keys (and only them). */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
+  const keys = await keysUnder(redis, prefix);
+  if (keys.length > 0) await redis.del(...keys);
+}

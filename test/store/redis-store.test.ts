@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../../src/store/redis-connection';
+import { RedisStore } from '../../src/store/redis-store';
+import { StoreUnavailableError } from '../../src/store/store';
+import { freePort } from '../helpers/redis-server';
+import { deleteKeysUnder, describeWithRedis, keysUnder, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { storeContract } from './store.contract';
+
+describeWithRedis('RedisStore', () => {
+  let redis: Redis;
+  const prefixes: string[] = [];
+  beforeAll(async () => {
+    redis = await testRedisClient();
+  });
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteKeysUnder(redis, prefix);
+    redis.disconnect();
+  });
+
+  storeContract('redis', {
+    create: async () => {
+      const prefix = uniquePrefix('contract');
+      prefixes.push(prefix);
+      return new RedisStore(redis, prefix);
+    },
+    // The connection is shared by the suite; closing the store would quit it.
+    destroy: async () => {},
+  });
+
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const user = (username: string) => ({ username, passwordHash: 'h', firstName: 'A', lastName: null, createdAt: now });
+  const session = (username: string, jti: string, expiresAt: number) => ({
+    jti,
+    username,
+    issuedAt: now,
+    expiresAt,
+    userAgent: null,
+    address: null,
+  });
+
+  test('keeps every key under its prefix, with the username as a Cluster hash tag', async () => {
+    const prefix = uniquePrefix('layout');
+    prefixes.push(prefix);
+    const store = new RedisStore(redis, prefix);
+    await store.createUser(user('alice'));
+    await store.createSession(session('alice', 'a'.repeat(22), now + 60_000), 0, 10);
+    expect(await keysUnder(redis, prefix)).toEqual([
+      `${prefix}{alice}:session`,
+      `${prefix}{alice}:sessions`,
+      `${prefix}{alice}:user`,
+    ]);
+  });
+
+  test('session keys expire with the last session, so nothing outlives its tokens', async () => {
+    const prefix = uniquePrefix('ttl');
+    prefixes.push(prefix);
+    const store = new RedisStore(redis, prefix);
+    await store.createUser(user('bob'));
+    await store.createSession(session('bob', 'b'.repeat(22), now + 60_000), 0, 10);
+    await store.createSession(session('bob', 'c'.repeat(22), now + 120_000), 0, 10);
+    expect(await redis.pexpiretime(`${prefix}{bob}:sessions`)).toBe(now + 120_000);
+    expect(await redis.pexpiretime(`${prefix}{bob}:session`)).toBe(now + 120_000);
+    // The user record itself does not expire.
+    expect(await redis.pttl(`${prefix}{bob}:user`)).toBe(-1);
+
+    await store.revokeSessions('bob', null, now);
+    expect(await keysUnder(redis, prefix)).toEqual([`${prefix}{bob}:user`]);
+  });
+
+  test('expired sessions are pruned from the index by the next login', async () => {
+    const prefix = uniquePrefix('prune');
+    prefixes.push(prefix);
+    const store = new RedisStore(redis, prefix);
+    await store.createUser(user('carol'));
+    await store.createSession(session('carol', 'd'.repeat(22), now + 60_000), 0, 10);
+    await store.createSession({ ...session('carol', 'e'.repeat(22), now + 180_000), issuedAt: now + 120_000 }, 0, 10);
+    expect(await redis.zrange(`${prefix}{carol}:sessions`, '0', '-1')).toEqual(['e'.repeat(22)]);
+    expect(await redis.hkeys(`${prefix}{carol}:session`)).toEqual(['e'.repeat(22)]);
+  });
+
+  test('a Redis that does not answer makes every method reject with StoreUnavailableError', async () => {
+    const closed = createRedisClient(`redis://127.0.0.1:${await freePort()}`, { retryStrategy: () => null });
+    closed.on('error', () => {});
+    const store = new RedisStore(closed, 'x:');
+    await expect(store.findUser('alice')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.authenticate('alice', 'f'.repeat(22), now)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    closed.disconnect();
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { generateLocalKey } from '../../src/tokens/paserk';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+function configFile(content: unknown): string {
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+function problemsOf(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  test('defaults: port 8080 on 127.0.0.1, memory store, one-hour tokens, OWASP argon2id parameters', () => {
+    expect(loadConfig({ env: {} })).toEqual({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      STORE: 'memory',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'gatehouse:',
+      TOKEN_KEYS: [],
+      TOKEN_TTL: 3600,
+      TOKEN_ISSUER: 'gatehouse',
+      MAX_SESSIONS_PER_USER: 100,
+      ARGON2_MEMORY_KIB: 19456,
+      ARGON2_ITERATIONS: 2,
+      ARGON2_PARALLELISM: 1,
+      BODY_LIMIT: 16384,
+      TRUST_PROXY: false,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  test('a config file overrides the defaults and the environment overrides the file', () => {
+    const key = generateLocalKey();
+    const file = configFile({ PORT: 9000, TOKEN_TTL: 600, TOKEN_KEYS: [key], TRUST_PROXY: true });
+    const config = loadConfig({ file, env: { TOKEN_TTL: '120', STORE: 'redis' } });
+    expect(config).toMatchObject({ PORT: 9000, TOKEN_TTL: 120, STORE: 'redis', TOKEN_KEYS: [key], TRUST_PROXY: true });
+  });
+
+  test('GATEHOUSE_CONFIG names the file when no path is given', () => {
+    const file = configFile({ HOST: '0.0.0.0' });
+    expect(loadConfig({ env: { GATEHOUSE_CONFIG: file } }).HOST).toBe('0.0.0.0');
+  });
+
+  test('TOKEN_KEYS from the environment is a comma-separated list', () => {
+    const [a, b] = [generateLocalKey(), generateLocalKey()];
+    expect(loadConfig({ env: { TOKEN_KEYS: ` ${a}, ${b} ,` } }).TOKEN_KEYS).toEqual([a, b]);
+  });
+
+  test('the result is frozen', () => {
+    const config = loadConfig({ env: {} });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.TOKEN_KEYS)).toBe(true);
+  });
+
+  test('every problem is reported at once, each naming its setting', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          PORT: 'eighty',
+          STORE: 'postgres',
+          TOKEN_TTL: '5',
+          REDIS_URL: 'http://example',
+          TRUST_PROXY: 'maybe',
+          LOG_LEVEL: 'loud',
+          REDIS_PREFIX: 'a{b}',
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      'PORT: must be a whole number',
+      'STORE: must be "memory" or "redis"',
+      'REDIS_URL: must be a redis:// or rediss:// URL',
+      'REDIS_PREFIX: must be at most 64 characters without spaces or braces',
+      'TOKEN_TTL: must be at least 60',
+      'TRUST_PROXY: must be true or false',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  test('bad token keys are reported by position without echoing the key', () => {
+    const good = generateLocalKey();
+    const problems = problemsOf(() => loadConfig({ env: { TOKEN_KEYS: `${good},k3.local.short,${good},k4.local.x` } }));
+    expect(problems).toEqual([
+      'TOKEN_KEYS: entry 2 is not a valid k3.local key (it must encode exactly 32 bytes in base64url)',
+      'TOKEN_KEYS: entry 4 is not a PASERK v3 local key (it must start with "k3.local.")',
+      'TOKEN_KEYS: the same key is listed twice',
+    ]);
+  });
+
+  test('the Redis store refuses to start without a token key', () => {
+    expect(problemsOf(() => loadConfig({ env: { STORE: 'redis' } }))).toEqual([
+      expect.stringMatching(/^TOKEN_KEYS: required when STORE=redis/),
+    ]);
+  });
+
+  test('a config file that is missing, not JSON, not an object or has unknown settings is reported', () => {
+    expect(problemsOf(() => loadConfig({ env: {}, file: join(dir, 'absent.json') }))).toEqual([
+      expect.stringMatching(/absent\.json: cannot be read \(ENOENT\)/),
+    ]);
+    expect(problemsOf(() => loadConfig({ env: {}, file: configFile('{nope') }))).toEqual([
+      expect.stringMatching(/: not valid JSON/),
+    ]);
+    expect(problemsOf(() => loadConfig({ env: {}, file: configFile('[1]') }))).toEqual([
+      expect.stringMatching(/must hold a JSON object of settings/),
+    ]);
+    expect(problemsOf(() => loadConfig({ env: {}, file: configFile({ PROT: 1 }) }))).toEqual([
+      expect.stringMatching(/^PROT: unknown setting in /),
+    ]);
+  });
+});
