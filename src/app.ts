@@ -6,6 +6,7 @@ import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
 import { answerUnrouted } from './http/unrouted';
 import { dashboardRoute } from './routes/dashboard';
+import { livenessRoute, readinessRoute } from './routes/health';
 import { homeRoute } from './routes/home';
 import { loginRoute } from './routes/login';
 import { logoutRoute } from './routes/logout';
@@ -20,6 +21,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const router = new Router<AppState>();
 
   router.get('/', ...homeRoute());
+  router.get('/healthz', ...livenessRoute());
+  router.get('/readyz', ...readinessRoute(deps));
   router.post('/register', ...registerRoute(deps));
   router.post('/login', ...loginRoute(deps));
   router.get('/dashboard', ...dashboardRoute(deps));

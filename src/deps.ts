@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/load';
+import type { Lifecycle } from './lifecycle';
 import type { PasswordHasher } from './passwords/hasher';
 import type { Store } from './store/store';
 import type { TokenService } from './tokens/token-service';
@@ -13,4 +14,6 @@ export interface AppDeps {
   /** Current time in milliseconds since the epoch. */
   readonly clock: () => number;
   readonly log: Logger;
+  /** Set to stopping on SIGTERM, so readiness fails while requests in flight finish. */
+  readonly lifecycle: Lifecycle;
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config/load';
 import type { AppDeps } from './deps';
+import { Lifecycle } from './lifecycle';
 import { createPasswordHasher } from './passwords/hasher';
 import { MemoryStore } from './store/memory-store';
 import { createRedisClient, whenReady } from './store/redis-connection';
@@ -37,6 +38,7 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     store,
     clock,
     log,
+    lifecycle: new Lifecycle(),
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
     passwords: createPasswordHasher({
       memoryCost: config.ARGON2_MEMORY_KIB,
@@ -65,6 +67,7 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     url,
     deps,
     async close(graceMs = 10_000) {
+      deps.lifecycle.beginShutdown();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);

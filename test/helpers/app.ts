@@ -6,6 +6,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/load';
 import type { AppDeps } from '../../src/deps';
 import type { AppState } from '../../src/http/state';
+import { Lifecycle } from '../../src/lifecycle';
 import { createLogger } from '../../src/log';
 import { createPasswordHasher } from '../../src/passwords/hasher';
 import { MemoryStore } from '../../src/store/memory-store';
@@ -86,6 +87,7 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     store: checkedStore(store),
     clock: () => clock.now,
     log: createLogger('debug', sink),
+    lifecycle: new Lifecycle(),
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
     passwords: createPasswordHasher({
       memoryCost: config.ARGON2_MEMORY_KIB,
