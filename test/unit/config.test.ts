@@ -37,6 +37,8 @@ describe('config', () => {
       ARGON2_PARALLELISM: 1,
       BODY_LIMIT: 16384,
       TRUST_PROXY: false,
+      AUTH_TOKEN_HEADER: 'X-Auth-Token',
+      INTROSPECTION_CLIENTS: [],
       LOG_LEVEL: 'info',
     });
   });
