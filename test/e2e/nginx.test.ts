@@ -8,7 +8,7 @@ import { describeWithNginx, startNginx, type NginxProcess } from '../helpers/ngi
  * README's configuration (examples/nginx/gatehouse.conf), in front of a small upstream app
  * that answers with the headers it received.
  */
-describeWithNginx('nginx auth_request in front of an app', () => {
+describeWithNginx()('nginx auth_request in front of an app', () => {
   let gatehouse: GatehouseProcess;
   let nginx: NginxProcess;
   let upstream: Server;

@@ -13,12 +13,12 @@ export const NGINX_EXAMPLE = join(ROOT, 'examples/nginx/gatehouse.conf');
 export const nginxBinary = ['nginx', '/usr/sbin/nginx'].find((bin) => spawnSync(bin, ['-v']).status === 0);
 
 /** `describe` when nginx is installed; otherwise skipped with a notice, or failed when CI=true. */
-export const describeWithNginx: jest.Describe = (() => {
+export function describeWithNginx(): jest.Describe {
   if (nginxBinary !== undefined) return describe;
   if (process.env.CI === 'true') throw new Error('CI=true but nginx is not installed (apt-get install nginx)');
   process.stdout.write('NOTICE: nginx is not installed; the nginx integration test is skipped.\n');
   return describe.skip;
-})();
+}
 
 export interface NginxProcess {
   readonly url: string;
