@@ -2,6 +2,7 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps } from './deps';
 import { handleErrors } from './http/error-handler';
+import { observeRequests } from './http/observe-requests';
 import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
 import { answerUnrouted } from './http/unrouted';
@@ -11,6 +12,7 @@ import { livenessRoute, readinessRoute } from './routes/health';
 import { homeRoute } from './routes/home';
 import { introspectRoute } from './routes/introspect';
 import { loginRoute } from './routes/login';
+import { metricsRoute } from './routes/metrics';
 import { logoutRoute } from './routes/logout';
 import { passwordRoute } from './routes/password';
 import { registerRoute } from './routes/register';
@@ -29,6 +31,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   router.get('/', ...homeRoute());
   router.get('/healthz', ...livenessRoute());
   router.get('/readyz', ...readinessRoute(deps));
+  // With METRICS_PORT set, metrics are served only there (see server.ts).
+  if (deps.config.METRICS_PORT === null) router.get('/metrics', ...metricsRoute(deps));
   router.post('/register', ...registerRoute(deps));
   router.post('/login', ...loginRoute(deps));
   router.get('/dashboard', ...dashboardRoute(deps));
@@ -45,8 +49,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   router.put('/password', ...passwordRoute(deps));
   router.delete('/account', ...accountRoute(deps));
 
+  app.use(observeRequests(deps));
   app.use(securityHeaders());
-  app.use(handleErrors({ log: deps.log, bodyLimit: deps.config.BODY_LIMIT }));
+  app.use(handleErrors({ log: deps.log, metrics: deps.metrics, bodyLimit: deps.config.BODY_LIMIT }));
   app.use(answerUnrouted());
   app.use(router.routes());
   app.use(router.allowedMethods());

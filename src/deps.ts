@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/load';
 import type { Lifecycle } from './lifecycle';
+import type { Metrics } from './metrics';
 import type { PasswordHasher } from './passwords/hasher';
 import type { Store } from './store/store';
 import type { TokenService } from './tokens/token-service';
@@ -16,4 +17,5 @@ export interface AppDeps {
   readonly log: Logger;
   /** Set to stopping on SIGTERM, so readiness fails while requests in flight finish. */
   readonly lifecycle: Lifecycle;
+  readonly metrics: Metrics;
 }

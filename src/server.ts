@@ -5,7 +5,9 @@ import { createApp } from './app';
 import type { Config } from './config/load';
 import type { AppDeps } from './deps';
 import { Lifecycle } from './lifecycle';
+import { createMetrics } from './metrics';
 import { createPasswordHasher } from './passwords/hasher';
+import { instrumentHasher } from './passwords/instrumented-hasher';
 import { MemoryStore } from './store/memory-store';
 import { createRedisClient, whenReady } from './store/redis-connection';
 import { RedisStore } from './store/redis-store';
@@ -18,6 +20,8 @@ export interface RunningServer {
   readonly server: Server;
   /** Base URL, e.g. http://127.0.0.1:8080 (the real port when PORT=0). */
   readonly url: string;
+  /** Base URL of the separate metrics listener, when METRICS_PORT is set. */
+  readonly metricsUrl: string | null;
   readonly deps: AppDeps;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
   close(graceMs?: number): Promise<void>;
@@ -33,38 +37,53 @@ export interface StartOptions {
 export async function startServer({ config, log, clock = Date.now }: StartOptions): Promise<RunningServer> {
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [ephemeralKey(log)];
   const store = await openStore(config, log, clock);
+  const metrics = createMetrics();
   const deps: AppDeps = {
     config,
     store,
     clock,
     log,
     lifecycle: new Lifecycle(),
+    metrics,
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
-    passwords: createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
+    passwords: instrumentHasher(
+      createPasswordHasher({
+        memoryCost: config.ARGON2_MEMORY_KIB,
+        timeCost: config.ARGON2_ITERATIONS,
+        parallelism: config.ARGON2_PARALLELISM,
+      }),
+      metrics,
+    ),
   };
   const app = createApp(deps);
   // Slow clients cannot hold a connection open forever (slowloris).
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app.callback());
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => {
-      server.off('error', reject);
-      resolve();
+  const url = await listen(server, config.PORT, config.HOST);
+  let metricsServer: Server | null = null;
+  let metricsUrl: string | null = null;
+  if (config.METRICS_PORT !== null) {
+    // A listener of its own that answers only /metrics, for a port kept off the public network.
+    metricsServer = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
     });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    metricsUrl = await listen(metricsServer, config.METRICS_PORT, config.HOST);
+    log.info({ event: 'metrics_listening', url: metricsUrl }, `metrics on ${metricsUrl}/metrics`);
+  }
   log.info({ event: 'started', url, store: config.STORE }, `gatehouse listening on ${url} (store: ${config.STORE})`);
 
   return {
     server,
     url,
+    metricsUrl,
     deps,
     async close(graceMs = 10_000) {
       deps.lifecycle.beginShutdown();
@@ -73,10 +92,29 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(force);
+      if (metricsServer !== null) {
+        // Scrapes are idempotent: no grace period, and keep-alive connections must not hold us.
+        const metricsClosed = new Promise((resolve) => metricsServer.close(resolve));
+        metricsServer.closeAllConnections();
+        await metricsClosed;
+      }
       await store.close();
       log.info({ event: 'stopped' }, 'gatehouse stopped');
     },
   };
+}
+
+/** Listens on host:port and resolves with the base URL (the real port when port is 0). */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port: actual } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${actual}`;
 }
 
 function ephemeralKey(log: Logger): string {

@@ -5,7 +5,7 @@ import { startServer } from '../server';
 /** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
 export async function serve(configFile: string | undefined): Promise<void> {
   const config = loadConfig({ file: configFile });
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const running = await startServer({ config, log });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

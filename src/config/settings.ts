@@ -98,6 +98,9 @@ export const settingsSchema = z.strictObject({
   TRUST_PROXY: boolean,
   AUTH_TOKEN_HEADER: headerName,
   INTROSPECTION_CLIENTS: clientList,
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
+  // null: /metrics is served on PORT; a number: only on that port, on HOST.
+  METRICS_PORT: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), integer(0, 65535)])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }),

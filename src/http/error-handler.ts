@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics';
 import { StoreUnavailableError } from '../store/store';
 import { BadRequest, HttpError, PayloadTooLarge, ServiceUnavailable } from './errors';
 
@@ -8,11 +9,12 @@ import { BadRequest, HttpError, PayloadTooLarge, ServiceUnavailable } from './er
  * headers; a failing store becomes 503 with Retry-After; anything else is logged and becomes a
  * generic 500 that reveals nothing, and the process carries on.
  */
-export function handleErrors({ log, bodyLimit }: { log: Logger; bodyLimit: number }): Middleware {
+export function handleErrors({ log, metrics, bodyLimit }: { log: Logger; metrics: Metrics; bodyLimit: number }): Middleware {
   return async function handleErrorsMiddleware(ctx, next) {
     try {
       await next();
     } catch (thrown) {
+      if (thrown instanceof StoreUnavailableError) metrics.countStoreError();
       const err = toHttpError(thrown, bodyLimit);
       if (err.status >= 500) {
         log.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');

@@ -90,3 +90,31 @@ describe('process lifecycle', () => {
     await expect(startGatehouse({ STORE: 'redis' })).rejects.toThrow(/TOKEN_KEYS: required when STORE=redis/);
   });
 });
+
+describe('metrics', () => {
+  test('the server process exposes process metrics and event-loop lag at /metrics', async () => {
+    const gatehouse = await startGatehouse({});
+    try {
+      const text = await (await fetch(`${gatehouse.url}/metrics`)).text();
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    } finally {
+      await gatehouse.stop();
+    }
+  });
+
+  test('METRICS_PORT serves /metrics on a separate listener, and only there', async () => {
+    const gatehouse = await startGatehouse({ METRICS_PORT: '0' });
+    try {
+      const metricsUrl = /"event":"metrics_listening","url":"([^"]+)"/.exec(gatehouse.output())![1]!;
+      expect(metricsUrl).not.toBe(gatehouse.url);
+      const res = await fetch(`${metricsUrl}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^process_cpu_seconds_total/m);
+      expect((await fetch(`${metricsUrl}/dashboard`)).status).toBe(404);
+      expect((await fetch(`${gatehouse.url}/metrics`)).status).toBe(404);
+    } finally {
+      expect(await gatehouse.stop()).toBe(0);
+    }
+  });
+});

@@ -7,8 +7,10 @@ import { loadConfig, type Config } from '../../src/config/load';
 import type { AppDeps } from '../../src/deps';
 import type { AppState } from '../../src/http/state';
 import { Lifecycle } from '../../src/lifecycle';
+import { createMetrics } from '../../src/metrics';
 import { createLogger } from '../../src/log';
 import { createPasswordHasher } from '../../src/passwords/hasher';
+import { instrumentHasher } from '../../src/passwords/instrumented-hasher';
 import { MemoryStore } from '../../src/store/memory-store';
 import { RedisStore } from '../../src/store/redis-store';
 import type { Store } from '../../src/store/store';
@@ -82,18 +84,24 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     },
   });
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [generateLocalKey()];
+  // Without the process collectors: many apps per test file, one set of process metrics.
+  const metrics = createMetrics({ collectDefaults: false });
   const deps: AppDeps = {
     config,
     store: checkedStore(store),
     clock: () => clock.now,
     log: createLogger('debug', sink),
     lifecycle: new Lifecycle(),
+    metrics,
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
-    passwords: createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
+    passwords: instrumentHasher(
+      createPasswordHasher({
+        memoryCost: config.ARGON2_MEMORY_KIB,
+        timeCost: config.ARGON2_ITERATIONS,
+        parallelism: config.ARGON2_PARALLELISM,
+      }),
+      metrics,
+    ),
   };
   const app = createApp(deps);
   const callback = app.callback();

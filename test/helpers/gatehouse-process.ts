@@ -38,7 +38,7 @@ export async function startGatehouse(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gatehouse did not start:\n${output}`)), 10_000);
     const check = () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      const match = /"event":"started","url":"(http:\/\/[^"]+)"/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

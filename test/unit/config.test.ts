@@ -40,6 +40,8 @@ describe('config', () => {
       AUTH_TOKEN_HEADER: 'X-Auth-Token',
       INTROSPECTION_CLIENTS: [],
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
+      METRICS_PORT: null,
     });
   });
 

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics';
+
+// A caller's request id is kept when it looks like one (UUIDs, trace ids); anything else is replaced.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Probes and scrapes would drown the request log.
+const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The outermost middleware: gives every request an id (X-Request-Id, taken from the request
+ * or generated, and echoed back), then after the response is decided logs one line (method,
+ * route, status, duration, id) and records the request metrics.
+ */
+export function observeRequests({ log, metrics }: { log: Logger; metrics: Metrics }): Middleware {
+  return async function observeRequestsMiddleware(ctx, next) {
+    const started = process.hrtime.bigint();
+    const sent = ctx.get('X-Request-Id');
+    const id = REQUEST_ID.test(sent) ? sent : randomUUID();
+    ctx.state.requestId = id;
+    ctx.set('X-Request-Id', id);
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The router's pattern (e.g. /dashboard), so labels stay few whatever paths are requested.
+      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      const label = typeof route === 'string' ? route : 'unmatched';
+      metrics.observeRequest(ctx.method, label, ctx.status, seconds);
+      if (!UNLOGGED.has(ctx.path)) {
+        log.info(
+          {
+            event: 'request',
+            req_id: id,
+            method: ctx.method,
+            route: label,
+            path: ctx.path,
+            status: ctx.status,
+            duration_ms: Math.round(seconds * 1e6) / 1e3,
+          },
+          'request',
+        );
+      }
+    }
+  };
+}

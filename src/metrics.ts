@@ -1,0 +1,76 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * gatehouse's Prometheus metrics, on a registry of its own (so tests can build many apps).
+ * Process metrics and event-loop lag come from prom-client's default collectors.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** One finished HTTP request; `route` is the router's pattern, never the raw path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** One argon2 operation and how long it took. */
+  observePasswordWork(operation: 'hash' | 'verify', seconds: number): void;
+  /** The store did not answer (in time). */
+  countStoreError(): void;
+}
+
+// Login outcomes by the status /login/ answered with.
+const LOGIN_OUTCOMES: Readonly<Record<number, string>> = {
+  200: 'success',
+  401: 'failure',
+  429: 'throttled',
+  503: 'unavailable',
+};
+
+export function createMetrics({ collectDefaults = true }: { collectDefaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (collectDefaults) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+
+  const requests = new Counter({
+    name: 'gatehouse_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'gatehouse_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const logins = new Counter({
+    name: 'gatehouse_logins_total',
+    help: 'Login attempts by outcome: success, failure, throttled, unavailable, rejected',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const passwordWork = new Histogram({
+    name: 'gatehouse_argon2_duration_seconds',
+    help: 'Time of one argon2id hash or verify',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'gatehouse_store_errors_total',
+    help: 'Store operations that failed because the store did not answer (in time)',
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeRequest(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+      if (route === '/login') logins.inc({ outcome: LOGIN_OUTCOMES[status] ?? 'rejected' });
+    },
+    observePasswordWork(operation, seconds) {
+      passwordWork.observe({ operation }, seconds);
+    },
+    countStoreError() {
+      storeErrors.inc();
+    },
+  };
+}
