@@ -45,7 +45,12 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     log,
     lifecycle: new Lifecycle(),
     metrics,
-    tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
+    tokens: createTokenService({
+      keyring: new Keyring(keys),
+      ttl: config.TOKEN_TTL,
+      issuer: config.TOKEN_ISSUER,
+      cacheSize: config.TOKEN_CACHE_SIZE,
+    }),
     passwords: instrumentHasher(
       createPasswordHasher({
         memoryCost: config.ARGON2_MEMORY_KIB,

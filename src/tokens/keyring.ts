@@ -1,9 +1,11 @@
 import { decodeLocalKey, localKeyId, type LocalKeyId } from './paserk';
+import { hkdfExtract } from './v3-local';
 
-/** One v3.local key: its PASERK id (sent in each token's footer as `kid`) and its 32 bytes. */
+/** One v3.local key: its PASERK id (sent in each token's footer as `kid`) and its HKDF PRK. */
 export interface TokenKey {
   readonly id: LocalKeyId;
-  readonly material: Buffer;
+  /** HKDF-SHA384 extract of the 32 key bytes, all that encryption and decryption need. */
+  readonly prk: Buffer;
 }
 
 /**
@@ -16,7 +18,7 @@ export class Keyring {
 
   constructor(paserks: readonly string[]) {
     if (paserks.length === 0) throw new Error('a keyring needs at least one key');
-    const keys = paserks.map((paserk) => ({ id: localKeyId(paserk), material: decodeLocalKey(paserk) }));
+    const keys = paserks.map((paserk) => ({ id: localKeyId(paserk), prk: hkdfExtract(decodeLocalKey(paserk)) }));
     this.current = keys[0]!;
     this.#byId = new Map(keys.map((key) => [key.id, key]));
   }

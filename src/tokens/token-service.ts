@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { InspectFooter, LocalDecrypt, LocalEncrypt, LocalProtocol, type Key } from 'paseto';
 import type { Keyring, TokenKey } from './keyring';
 import { decryptV3Local, encryptV3Local } from './v3-local';
@@ -35,24 +36,29 @@ export interface TokenServiceOptions {
   /** Lifetime of new tokens in seconds. */
   ttl: number;
   issuer: string;
+  /**
+   * How many verified tokens to remember (0: none). A repeated token then skips decryption; its
+   * expiry is still checked on every call, and revocation is the caller's store check.
+   */
+  cacheSize?: number;
 }
 
 /** paseto's key shape around our raw key bytes, for the node:crypto implementation below. */
 interface NodeLocalKey extends Key {
   readonly algorithm: { readonly name: 'PASETO v3.local (node:crypto)' };
   readonly type: 'secret';
-  readonly material: Buffer;
+  readonly prk: Buffer;
 }
 
 // paseto does the framing, footer and claims; the cryptography is ours and synchronous.
 const v3 = new LocalProtocol(
   LocalEncrypt<3, NodeLocalKey>({
     version: 3,
-    run: async (key, message, footer, implicit) => encryptV3Local(key.material, message, footer, implicit),
+    run: async (key, message, footer, implicit) => encryptV3Local(key.prk, message, footer, implicit),
   }),
   LocalDecrypt<3, NodeLocalKey>({
     version: 3,
-    run: async (key, payload, footer, implicit) => decryptV3Local(key.material, payload, footer, implicit),
+    run: async (key, payload, footer, implicit) => decryptV3Local(key.prk, payload, footer, implicit),
   }),
 );
 
@@ -60,7 +66,9 @@ const v3 = new LocalProtocol(
 const MAX_TOKEN_LENGTH = 1024;
 const TOKEN_SYNTAX = /^v3\.local\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function createTokenService({ keyring, ttl, issuer }: TokenServiceOptions): TokenService {
+export function createTokenService({ keyring, ttl, issuer, cacheSize = 0 }: TokenServiceOptions): TokenService {
+  // Keyed by the exact token text: a token maps to the same claims for the life of the keyring.
+  const verified = cacheSize > 0 ? new LRUCache<string, TokenClaims>({ max: cacheSize }) : null;
   const pasetoKeys = new Map<string, NodeLocalKey>();
   const pasetoKey = (key: TokenKey): NodeLocalKey => {
     let wrapped = pasetoKeys.get(key.id);
@@ -69,7 +77,7 @@ export function createTokenService({ keyring, ttl, issuer }: TokenServiceOptions
         algorithm: { name: 'PASETO v3.local (node:crypto)' } as const,
         type: 'secret' as const,
         extractable: false,
-        material: key.material,
+        prk: key.prk,
       });
       pasetoKeys.set(key.id, wrapped);
     }
@@ -87,6 +95,11 @@ export function createTokenService({ keyring, ttl, issuer }: TokenServiceOptions
     },
 
     async verify(token, now) {
+      const cached = verified?.get(token);
+      if (cached !== undefined) {
+        if (now.getTime() > cached.exp * 1000) throw new TokenError('token rejected: Token has expired');
+        return cached;
+      }
       if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SYNTAX.test(token)) {
         throw new TokenError('not a v3.local token with a footer');
       }
@@ -102,7 +115,9 @@ export function createTokenService({ keyring, ttl, issuer }: TokenServiceOptions
       if (typeof sub !== 'string' || typeof jti !== 'string' || typeof iat !== 'string' || typeof exp !== 'string') {
         throw new TokenError('token lacks a required claim');
       }
-      return { sub, jti, iat: Date.parse(iat) / 1000, exp: Date.parse(exp) / 1000 };
+      const result = Object.freeze({ sub, jti, iat: Date.parse(iat) / 1000, exp: Date.parse(exp) / 1000 });
+      verified?.set(token, result);
+      return result;
     },
   };
 }

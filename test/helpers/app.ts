@@ -93,7 +93,12 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     log: createLogger('debug', sink),
     lifecycle: new Lifecycle(),
     metrics,
-    tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
+    tokens: createTokenService({
+      keyring: new Keyring(keys),
+      ttl: config.TOKEN_TTL,
+      issuer: config.TOKEN_ISSUER,
+      cacheSize: config.TOKEN_CACHE_SIZE,
+    }),
     passwords: instrumentHasher(
       createPasswordHasher({
         memoryCost: config.ARGON2_MEMORY_KIB,

@@ -32,6 +32,7 @@ describe('config', () => {
       TOKEN_TTL: 3600,
       TOKEN_ISSUER: 'gatehouse',
       MAX_SESSIONS_PER_USER: 100,
+      TOKEN_CACHE_SIZE: 10000,
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_ITERATIONS: 2,
       ARGON2_PARALLELISM: 1,

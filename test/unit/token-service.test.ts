@@ -81,6 +81,40 @@ describe('token service', () => {
     await expect(service([oldKey]).verify(token, NOW)).rejects.toBeInstanceOf(TokenError);
   });
 
+  describe('with a cache of verified tokens', () => {
+    const cachedService = () => createTokenService({ keyring: new Keyring([oldKey]), ttl: 60, issuer: 'gatehouse', cacheSize: 2 });
+
+    test('a repeated token gives the same claims', async () => {
+      const s = cachedService();
+      const { token, claims } = await s.issue('alice', NOW);
+      const first = await s.verify(token, NOW);
+      const second = await s.verify(token, at(30));
+      expect(first).toEqual(claims);
+      expect(second).toBe(first);
+    });
+
+    test('a cached token is still refused after its expiry, exactly as an uncached one', async () => {
+      const s = cachedService();
+      const { token, claims } = await s.issue('alice', NOW);
+      await s.verify(token, NOW);
+      const expiry = claims.exp * 1000;
+      for (const verifier of [s, service([oldKey], 60)]) {
+        await expect(verifier.verify(token, new Date(expiry))).resolves.toMatchObject({ sub: 'alice' });
+        await expect(verifier.verify(token, new Date(expiry + 1))).rejects.toThrow('token rejected: Token has expired');
+      }
+    });
+
+    test('refused tokens are not remembered, and evicted tokens still verify', async () => {
+      const s = cachedService();
+      const tokens = await Promise.all([1, 2, 3].map(() => s.issue('bob', NOW).then((t) => t.token)));
+      for (const token of tokens) await s.verify(token, NOW);
+      for (const token of tokens) await expect(s.verify(token, NOW)).resolves.toMatchObject({ sub: 'bob' });
+      const tampered = `${tokens[0]!.slice(0, 40)}${tokens[0]![40] === 'A' ? 'B' : 'A'}${tokens[0]!.slice(41)}`;
+      await expect(s.verify(tampered, NOW)).rejects.toThrow(TokenError);
+      await expect(s.verify(tampered, NOW)).rejects.toThrow(TokenError);
+    });
+  });
+
   test('a tampered token is refused', async () => {
     const s = service([oldKey]);
     const { token } = await s.issue('alice', NOW);

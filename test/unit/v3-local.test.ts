@@ -1,7 +1,8 @@
 import { LocalDecrypt, LocalEncrypt, LocalProtocol, type Key } from 'paseto';
 import { DecryptFactory, ImportKeyFactory } from 'paseto/v3/local';
 import { encodeLocalKey } from '../../src/tokens/paserk';
-import { decryptV3Local, DecryptionError, encryptV3Local } from '../../src/tokens/v3-local';
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { decryptV3Local, DecryptionError, deriveKeys, encryptV3Local, hkdfExtract } from '../../src/tokens/v3-local';
 import { loadVectors } from '../helpers/vectors';
 
 interface TokenVector {
@@ -33,7 +34,7 @@ test('the vector file has the v3.local cases this suite relies on', () => {
 describe('v3.local with node:crypto (official vectors)', () => {
   test.each(localCases.map((t) => [t.name, t] as const))('%s: encrypts to exactly the vector token', (_, t) => {
     const payload = encryptV3Local(
-      Buffer.from(t.key!, 'hex'),
+      hkdfExtract(Buffer.from(t.key!, 'hex')),
       bytes(t.payload!),
       bytes(t.footer),
       bytes(t['implicit-assertion']),
@@ -44,19 +45,19 @@ describe('v3.local with node:crypto (official vectors)', () => {
   });
 
   test.each(localCases.map((t) => [t.name, t] as const))('%s: decrypts the vector token to its payload', (_, t) => {
-    const plain = decryptV3Local(Buffer.from(t.key!, 'hex'), payloadOf(t.token), bytes(t.footer), bytes(t['implicit-assertion']));
+    const plain = decryptV3Local(hkdfExtract(Buffer.from(t.key!, 'hex')), payloadOf(t.token), bytes(t.footer), bytes(t['implicit-assertion']));
     expect(plain.toString('utf8')).toBe(t.payload);
   });
 
   test.each(failCases.map((t) => [t.name, t] as const))('%s: is rejected', async (_, t) => {
     // Through the same paseto protocol object gatehouse uses, so header checks count too.
     interface RawKey extends Key {
-      readonly material: Buffer;
+      readonly prk: Buffer;
     }
     const protocol = new LocalProtocol(
-      LocalDecrypt<3, RawKey>({ version: 3, run: async (k, p, f, i) => decryptV3Local(k.material, p, f, i) }),
+      LocalDecrypt<3, RawKey>({ version: 3, run: async (k, p, f, i) => decryptV3Local(k.prk, p, f, i) }),
     );
-    const key: RawKey = { algorithm: { name: 'raw' }, type: 'secret', extractable: false, material: Buffer.from(t.key!, 'hex') };
+    const key: RawKey = { algorithm: { name: 'raw' }, type: 'secret', extractable: false, prk: hkdfExtract(Buffer.from(t.key!, 'hex')) };
     await expect(
       protocol.Decrypt(key, t.token, { implicitAssertion: bytes(t['implicit-assertion']), allowNonExpiring: true }),
     ).rejects.toThrow();
@@ -64,7 +65,7 @@ describe('v3.local with node:crypto (official vectors)', () => {
 
   test('a flipped bit anywhere in the payload fails authentication', () => {
     const t = localCases[4]!;
-    const key = Buffer.from(t.key!, 'hex');
+    const key = hkdfExtract(Buffer.from(t.key!, 'hex'));
     const payload = payloadOf(t.token);
     for (const index of [0, 40, payload.length - 1]) {
       const tampered = Buffer.from(payload);
@@ -75,9 +76,21 @@ describe('v3.local with node:crypto (official vectors)', () => {
 
   test('a wrong footer or implicit assertion fails authentication', () => {
     const t = localCases[6]!;
-    const key = Buffer.from(t.key!, 'hex');
+    const key = hkdfExtract(Buffer.from(t.key!, 'hex'));
     expect(() => decryptV3Local(key, payloadOf(t.token), bytes('{}'), bytes(t['implicit-assertion']))).toThrow(DecryptionError);
     expect(() => decryptV3Local(key, payloadOf(t.token), bytes(t.footer), bytes(''))).toThrow(DecryptionError);
+  });
+
+  test('hkdfExtract + the one-block expand equal node:crypto hkdfSync (RFC 5869) for random keys and nonces', () => {
+    const hkdf = (key: Buffer, info: string, nonce: Buffer) =>
+      Buffer.from(hkdfSync('sha384', key, Buffer.alloc(0), Buffer.concat([Buffer.from(info), nonce]), 48));
+    for (let i = 0; i < 50; i += 1) {
+      const key = randomBytes(32);
+      const nonce = randomBytes(32);
+      const { encKey, counterNonce, authKey } = deriveKeys(hkdfExtract(key), nonce);
+      expect(Buffer.concat([encKey, counterNonce])).toEqual(hkdf(key, 'paseto-encryption-key', nonce));
+      expect(authKey).toEqual(hkdf(key, 'paseto-auth-key-for-aead', nonce));
+    }
   });
 
   test('a payload shorter than nonce and tag is rejected', () => {
@@ -86,14 +99,14 @@ describe('v3.local with node:crypto (official vectors)', () => {
 
   test('tokens it encrypts are decrypted by paseto’s own WebCrypto implementation', async () => {
     interface RawKey extends Key {
-      readonly material: Buffer;
+      readonly prk: Buffer;
     }
     const material = Buffer.alloc(32, 7);
     const ours = new LocalProtocol(
-      LocalEncrypt<3, RawKey>({ version: 3, run: async (k, m, f, i) => encryptV3Local(k.material, m, f, i) }),
+      LocalEncrypt<3, RawKey>({ version: 3, run: async (k, m, f, i) => encryptV3Local(k.prk, m, f, i) }),
     );
     const token = await ours.Encrypt(
-      { algorithm: { name: 'raw' }, type: 'secret', extractable: false, material },
+      { algorithm: { name: 'raw' }, type: 'secret', extractable: false, prk: hkdfExtract(material) },
       { sub: 'alice' },
       { footer: bytes('{"kid":"x"}') },
     );
