@@ -8,12 +8,14 @@ import type { AppState } from './http/state';
 import { answerUnrouted } from './http/unrouted';
 import { accountRoute } from './routes/account';
 import { dashboardRoute } from './routes/dashboard';
+import { docsAssetRoute, docsPageRoute } from './routes/docs';
 import { livenessRoute, readinessRoute } from './routes/health';
 import { homeRoute } from './routes/home';
 import { introspectRoute } from './routes/introspect';
 import { loginRoute } from './routes/login';
 import { metricsRoute } from './routes/metrics';
 import { logoutRoute } from './routes/logout';
+import { openApiRoute } from './routes/openapi';
 import { passwordRoute } from './routes/password';
 import { registerRoute } from './routes/register';
 import { revokeRoute } from './routes/revoke';
@@ -26,8 +28,23 @@ import { VERIFY_PATH, verifyRoute } from './routes/verify';
  */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY });
-  const router = new Router<AppState>();
+  const router = createRouter(deps);
 
+  app.use(observeRequests(deps));
+  app.use(securityHeaders());
+  app.use(handleErrors({ log: deps.log, metrics: deps.metrics, bodyLimit: deps.config.BODY_LIMIT }));
+  app.use(answerUnrouted());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+/**
+ * Every route. Exported so tests can check the OpenAPI document (src/openapi/) against it:
+ * whatever is added here must be documented there.
+ */
+export function createRouter(deps: AppDeps): Router<AppState> {
+  const router = new Router<AppState>();
   router.get('/', ...homeRoute());
   router.get('/healthz', ...livenessRoute());
   router.get('/readyz', ...readinessRoute(deps));
@@ -48,12 +65,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   router.delete('/sessions/:jti', ...revokeSessionRoute(deps));
   router.put('/password', ...passwordRoute(deps));
   router.delete('/account', ...accountRoute(deps));
-
-  app.use(observeRequests(deps));
-  app.use(securityHeaders());
-  app.use(handleErrors({ log: deps.log, metrics: deps.metrics, bodyLimit: deps.config.BODY_LIMIT }));
-  app.use(answerUnrouted());
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  return app;
+  router.get('/openapi.json', ...openApiRoute(deps));
+  router.get('/docs', ...docsPageRoute());
+  router.get('/docs/:asset', ...docsAssetRoute());
+  return router;
 }

@@ -4,28 +4,32 @@
  * `headers`. Messages are written for the client and never contain credentials or tokens.
  */
 
-export type ErrorCode =
-  | 'invalid_request'
-  | 'missing_fields'
-  | 'invalid_username'
-  | 'invalid_password'
-  | 'invalid_field'
-  | 'malformed_body'
-  | 'user_exists'
-  | 'missing_credentials'
-  | 'invalid_credentials'
-  | 'missing_token'
-  | 'invalid_token'
-  | 'invalid_client'
-  | 'wrong_password'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'conflict'
-  | 'too_many_requests'
-  | 'service_unavailable'
-  | 'internal_error';
+/** Every `error` code a response can carry (the OpenAPI document lists them from here). */
+export const ERROR_CODES = [
+  'invalid_request',
+  'missing_fields',
+  'invalid_username',
+  'invalid_password',
+  'invalid_field',
+  'malformed_body',
+  'user_exists',
+  'missing_credentials',
+  'invalid_credentials',
+  'missing_token',
+  'invalid_token',
+  'invalid_client',
+  'wrong_password',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'conflict',
+  'too_many_requests',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class HttpError extends Error {
   override readonly name: string = 'HttpError';

@@ -18,6 +18,7 @@ import { Keyring } from '../../src/tokens/keyring';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { createTokenService } from '../../src/tokens/token-service';
 import { checkedStore } from './checked-store';
+import { checkedCallback } from './openapi-recorder';
 import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from './redis';
 
 export type StoreKind = 'memory' | 'redis';
@@ -109,7 +110,8 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     ),
   };
   const app = createApp(deps);
-  const callback = app.callback();
+  // Every response of the HTTP tests must match the OpenAPI document the app serves.
+  const callback = checkedCallback(app.callback(), deps);
   return {
     app,
     deps,

@@ -1,0 +1,109 @@
+import type { ErrorCode } from '../http/errors';
+import { schemaRef } from './schemas';
+import type { Header, Reference, Response, Schema } from './types';
+
+const headerRef = (name: keyof typeof HEADERS): Reference => ({ $ref: `#/components/headers/${name}` });
+
+/** components.headers */
+export const HEADERS = {
+  'X-Request-Id': {
+    description: 'The request id: the caller\'s well-formed `X-Request-Id`, or a generated UUID. It is in the logs too.',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+  'Cache-Control': {
+    description: 'Nothing gatehouse answers may be stored: bodies hold tokens and identities (RFC 6749 §5.1).',
+    required: true,
+    schema: { const: 'no-store' },
+  },
+  'WWW-Authenticate-Bearer': {
+    description: 'RFC 6750 §3: no `error` attribute without a token; `error="invalid_token"` for a bad one.',
+    required: true,
+    schema: { type: 'string', pattern: '^Bearer realm="gatehouse"(, error="invalid_token", error_description="[^"]*")?$' },
+  },
+  'WWW-Authenticate-Basic': {
+    description: 'RFC 7617: HTTP Basic, credentials in UTF-8.',
+    required: true,
+    schema: { const: 'Basic realm="gatehouse", charset="UTF-8"' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  Allow: {
+    description: 'The methods the path answers (RFC 9110 §10.2.1).',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Z]+(, [A-Z]+)*$' },
+  },
+} satisfies Record<string, Header>;
+
+// The HEADERS keys double as header names, except the two WWW-Authenticate variants.
+const COMMON_HEADERS = { 'X-Request-Id': headerRef('X-Request-Id'), 'Cache-Control': headerRef('Cache-Control') };
+
+/** The JSON content of a response or request body. */
+export const json = (schema: Schema) => ({ 'application/json': { schema } });
+
+/**
+ * A response with the headers every gatehouse answer carries (X-Request-Id, Cache-Control:
+ * no-store) plus `headers`, and `content` (none: an empty body).
+ */
+export function response(
+  description: string,
+  content?: Response['content'],
+  headers: Record<string, Header | Reference> = {},
+): Response {
+  return { description, headers: { ...COMMON_HEADERS, ...headers }, ...(content ? { content } : {}) };
+}
+
+/** An error answer: the error envelope with `error` one of `codes`. */
+export function errorResponse(
+  description: string,
+  codes: readonly ErrorCode[],
+  headers: Record<string, Header | Reference> = {},
+): Response {
+  return response(description, json({ allOf: [schemaRef('Error'), { type: 'object', properties: { error: { enum: codes } } }] }), headers);
+}
+
+const bearerChallenge = { 'WWW-Authenticate': headerRef('WWW-Authenticate-Bearer') };
+const basicChallenge = { 'WWW-Authenticate': headerRef('WWW-Authenticate-Basic') };
+
+/** components.responses: the answers many operations share. */
+export const RESPONSES = {
+  MissingOrInvalidToken: errorResponse(
+    'No bearer token (`missing_token`), or a malformed, forged, expired or revoked one, or one whose user was deleted (`invalid_token`).',
+    ['missing_token', 'invalid_token'],
+    bearerChallenge,
+  ),
+  InvalidClient: errorResponse(
+    'No, malformed or wrong client credentials (RFC 6749 §5.2 `invalid_client`).',
+    ['invalid_client'],
+    basicChallenge,
+  ),
+  AmbiguousToken: errorResponse(
+    'Two `Authorization` (or two token) headers, or two different tokens in `Authorization` and the token header.',
+    ['invalid_request'],
+  ),
+  PayloadTooLarge: errorResponse('The body is over BODY_LIMIT bytes.', ['payload_too_large']),
+  UnsupportedMediaType: errorResponse('The body is not JSON, urlencoded or multipart.', ['unsupported_media_type']),
+  ServiceUnavailable: errorResponse(
+    'The store does not answer (gatehouse fails closed: nothing is let through), or gatehouse is shutting down.',
+    ['service_unavailable'],
+    { 'Retry-After': headerRef('Retry-After') },
+  ),
+  InternalError: errorResponse('An unexpected failure; it is logged and its details are not shown.', ['internal_error']),
+  NotFound: errorResponse('No such path (any path this document does not list).', ['not_found']),
+  MethodNotAllowed: errorResponse(
+    'A listed path with a method it does not answer; `Allow` lists those it does.',
+    ['method_not_allowed'],
+    { Allow: headerRef('Allow') },
+  ),
+  Options: response('`OPTIONS` on any listed path: an empty answer whose `Allow` lists its methods.', undefined, {
+    Allow: headerRef('Allow'),
+  }),
+} satisfies Record<string, Response>;
+
+export const responseRef = (name: keyof typeof RESPONSES): Reference => ({ $ref: `#/components/responses/${name}` });
+
+/** WWW-Authenticate for Basic challenges, for operations that define their own 401. */
+export const BASIC_CHALLENGE = basicChallenge;
