@@ -49,7 +49,11 @@ export function servicePaths({ metrics }: DocumentOptions): Record<string, PathI
         responses: {
           200: response(
             'The document.',
-            json({ type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' } } }),
+            json({
+              type: 'object',
+              required: ['openapi', 'info', 'paths'],
+              properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } },
+            }),
           ),
         },
       },

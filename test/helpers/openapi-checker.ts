@@ -66,45 +66,59 @@ export class OpenApiChecker {
     return count;
   }
 
+  /** "METHOD /documented/path" of the operation that answered (HEAD as GET); null for 404, 405 and OPTIONS. */
+  operationOf(exchange: Exchange): string | null {
+    const found = this.find(exchange);
+    return found.kind === 'operation' ? `${found.method.toUpperCase()} ${found.path}` : null;
+  }
+
   /** What is wrong with this exchange by the document; empty when nothing. */
   problems(exchange: Exchange): string[] {
     const problems: string[] = [];
     const where = `${exchange.method} ${exchange.url} → ${exchange.status}`;
     const fail = (message: string) => problems.push(`${where}: ${message}; body: ${exchange.body.toString('utf8').slice(0, 300)}`);
+    const found = this.find(exchange);
+
+    if (found.kind === 'unknown path') {
+      this.checkResponse(exchange, ['components', 'responses', 'NotFound'], fail, 404);
+    } else if (found.kind === 'other method') {
+      const sent = String(exchange.headers.allow ?? '').split(', ');
+      if (sent.length !== found.allowed.size || !sent.every((m) => found.allowed.has(m))) {
+        fail(`Allow is "${String(exchange.headers.allow)}" but the document has ${[...found.allowed].join(', ')}`);
+      }
+      const options = exchange.method === 'OPTIONS';
+      this.checkResponse(exchange, ['components', 'responses', options ? 'Options' : 'MethodNotAllowed'], fail, options ? 200 : 405);
+    } else {
+      const { path, method } = found;
+      const item = this.document.paths[path] as Record<string, { responses: Record<string, unknown> }> | undefined;
+      const operation = item?.[method];
+      if (operation === undefined) fail(`the document has no ${method.toUpperCase()} ${path}`);
+      else if (operation.responses[String(exchange.status)] === undefined) {
+        fail(`status ${exchange.status} is not documented for ${method.toUpperCase()} ${path}`);
+      } else this.checkResponse(exchange, ['paths', path, method, 'responses', String(exchange.status)], fail);
+    }
+    return problems;
+  }
+
+  /** Which part of the document speaks for this request, by the router's own matching. */
+  private find(
+    exchange: Exchange,
+  ): { kind: 'unknown path' } | { kind: 'other method'; allowed: Set<string> } | { kind: 'operation'; path: string; method: string } {
     const path = new URL(exchange.url, 'http://gatehouse.invalid').pathname;
     const match = this.router.match(path, exchange.method);
     const layers = match.path.filter((layer) => layer.methods.length > 0);
-
-    if (layers.length === 0) {
-      this.checkResponse(exchange, ['components', 'responses', 'NotFound'], fail, 404);
-      return problems;
-    }
+    if (layers.length === 0) return { kind: 'unknown path' };
     const routed = match.route ? match.pathAndMethod.find((layer) => layer.methods.length > 0) : undefined;
     if (routed === undefined) {
       const allowed = new Set(layers.flatMap((layer) => this.documentedMethods(layer, path)));
       if (allowed.has('GET')) allowed.add('HEAD');
-      const sent = String(exchange.headers.allow ?? '').split(', ');
-      if (sent.length !== allowed.size || !sent.every((m) => allowed.has(m))) {
-        fail(`Allow is "${String(exchange.headers.allow)}" but the document has ${[...allowed].join(', ')}`);
-      }
-      const options = exchange.method === 'OPTIONS';
-      this.checkResponse(exchange, ['components', 'responses', options ? 'Options' : 'MethodNotAllowed'], fail, options ? 200 : 405);
-      return problems;
+      return { kind: 'other method', allowed };
     }
-    const operationPath = this.variantOf(routed, path);
-    const method = exchange.method === 'HEAD' ? 'get' : exchange.method.toLowerCase();
-    const item = this.document.paths[operationPath] as Record<string, { responses: Record<string, unknown> }> | undefined;
-    const operation = item?.[method];
-    if (operation === undefined) {
-      fail(`the document has no ${method.toUpperCase()} ${operationPath}`);
-      return problems;
-    }
-    if (operation.responses[String(exchange.status)] === undefined) {
-      fail(`status ${exchange.status} is not documented for ${method.toUpperCase()} ${operationPath}`);
-      return problems;
-    }
-    this.checkResponse(exchange, ['paths', operationPath, method, 'responses', String(exchange.status)], fail);
-    return problems;
+    return {
+      kind: 'operation',
+      path: this.variantOf(routed, path),
+      method: exchange.method === 'HEAD' ? 'get' : exchange.method.toLowerCase(),
+    };
   }
 
   private checkResponse(exchange: Exchange, at: Pointer, fail: (message: string) => void, status?: number): void {

@@ -59,9 +59,12 @@ export function recordExchanges(callback: Callback, onExchange: (exchange: Excha
  * The app's handler, with every response checked against /openapi.json: problems are kept and
  * fail the test that caused them (see the afterEach below).
  */
-export function checkedCallback(callback: Callback, deps: AppDeps): Callback {
+export function checkedCallback(callback: Callback, deps: AppDeps, onExchange?: (exchange: Exchange) => void): Callback {
   const checker = checkerFor(deps);
-  return recordExchanges(callback, (exchange) => found.push(...checker.problems(exchange)));
+  return recordExchanges(callback, (exchange) => {
+    found.push(...checker.problems(exchange));
+    onExchange?.(exchange);
+  });
 }
 
 // Registered in every test file that imports this module (through test/helpers/app.ts).
