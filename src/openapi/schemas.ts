@@ -24,11 +24,13 @@ const JTI: Schema = string('session id: the token\'s `jti`, 128 random bits in b
 });
 const USERNAME: Schema = string('letters, digits and `. _ - @`; compared case-insensitively, stored lowercased', {
   pattern: '^[A-Za-z0-9._@-]{1,64}$',
+  examples: ['alice'],
 });
 const NEW_PASSWORD: Schema = string('kept exactly as sent; no control characters; valid Unicode', {
   minLength: PASSWORD_MIN,
   maxLength: PASSWORD_MAX,
   format: 'password',
+  examples: ['correct horse battery'],
 });
 const NAME: Schema = string('optional, at most 100 characters', { maxLength: 100 });
 const SECONDS: Schema = { type: 'integer', minimum: 0, description: 'seconds since the epoch' };
@@ -83,20 +85,29 @@ export const SCHEMAS = {
   Registration: {
     type: 'object',
     required: ['username', 'password'],
-    properties: { username: USERNAME, password: NEW_PASSWORD, first_name: NAME, last_name: NAME },
+    properties: {
+      username: USERNAME,
+      password: NEW_PASSWORD,
+      first_name: { ...NAME, examples: ['Alice'] },
+      last_name: { ...NAME, examples: ['Liddell'] },
+    },
   },
   PasswordChange: {
     type: 'object',
     required: ['current_password', 'new_password'],
     properties: {
-      current_password: string('the password now', { format: 'password' }),
-      new_password: { ...NEW_PASSWORD, description: 'follows the rules of /register/; must differ from the current one' },
+      current_password: string('the password now', { format: 'password', examples: ['correct horse battery'] }),
+      new_password: {
+        ...NEW_PASSWORD,
+        description: 'follows the rules of /register/; must differ from the current one',
+        examples: ['a brand new passphrase'],
+      },
     },
   },
   AccountDeletion: {
     type: 'object',
     required: ['password'],
-    properties: { password: string('the current password', { format: 'password' }) },
+    properties: { password: string('the current password', { format: 'password', examples: ['correct horse battery'] }) },
   },
   TokenParameter: {
     type: 'object',
