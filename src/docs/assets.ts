@@ -1,25 +1,16 @@
 import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
 import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' };
+import type { DocsAssetName } from './asset-list';
 import { INITIALIZER } from './page';
 
-/** A static file of the docs page. */
-export interface DocsAsset {
-  /** Content-Type of the answer. */
-  readonly type: string;
-  readonly text: string;
-}
-
 /**
- * The files /docs loads, served by gatehouse itself at /docs/<name> (no CDN). Swagger UI's are
- * imported as text: esbuild embeds them in dist/gatehouse.cjs (and so in the single executable),
- * so nothing is read from node_modules at run time.
+ * The text of the docs page's files. Swagger UI's are imported as text: esbuild embeds them in
+ * dist/gatehouse.cjs (and so in the single executable), and nothing is read from node_modules
+ * at run time. routes/docs.ts loads this module with import() on the first request for a file,
+ * so a gatehouse whose docs nobody opens never builds these 1.9 MB of strings.
  */
-export const DOCS_ASSETS = {
-  'swagger-ui.css': { type: 'text/css; charset=utf-8', text: swaggerUiCss },
-  'swagger-ui-bundle.js': { type: 'text/javascript; charset=utf-8', text: swaggerUiBundle },
-  'swagger-initializer.js': { type: 'text/javascript; charset=utf-8', text: INITIALIZER },
-} as const satisfies Record<string, DocsAsset>;
-
-export type DocsAssetName = keyof typeof DOCS_ASSETS;
-
-export const DOCS_ASSET_NAMES = Object.keys(DOCS_ASSETS) as DocsAssetName[];
+export const DOCS_ASSET_TEXT: Readonly<Record<DocsAssetName, string>> = {
+  'swagger-ui.css': swaggerUiCss,
+  'swagger-ui-bundle.js': swaggerUiBundle,
+  'swagger-initializer.js': INITIALIZER,
+};

@@ -1,4 +1,4 @@
-import { DOCS_ASSET_NAMES, DOCS_ASSETS } from '../docs/assets';
+import { DOCS_ASSET_NAMES, DOCS_ASSET_TYPES } from '../docs/asset-list';
 import { DOCS_CSP } from '../docs/page';
 import type { DocumentOptions } from './options';
 import { errorResponse, json, response, responseRef } from './responses';
@@ -80,7 +80,7 @@ export function servicePaths({ metrics }: DocumentOptions): Record<string, PathI
           200: response(
             'The file.',
             Object.fromEntries(
-              [...new Set(Object.values(DOCS_ASSETS).map((a) => a.type.split(';')[0]!))].map((type) => [
+              [...new Set(Object.values(DOCS_ASSET_TYPES).map((type) => type.split(';')[0]!))].map((type) => [
                 type,
                 { schema: { type: 'string' } },
               ]),
