@@ -82,6 +82,8 @@ export function accountPaths({ tokenHeader }: DocumentOptions): Record<string, P
           404: errorResponse(
             'Not a live session of the caller (another user\'s, ended, or never existed: they are not told apart).',
             ['not_found'],
+            {},
+            'you have no live session with this id',
           ),
         },
       },
@@ -102,6 +104,8 @@ export function accountPaths({ tokenHeader }: DocumentOptions): Record<string, P
             'A missing field (`missing_fields`), a new password that breaks a rule or equals the current one ' +
               '(`invalid_password`), a body that does not parse, or an ambiguous token (`invalid_request`).',
             ['missing_fields', 'invalid_password', 'invalid_field', 'malformed_body', 'invalid_request'],
+            {},
+            'current_password and new_password are required fields',
           ),
           ...reauthenticatedErrors,
           409: errorResponse('The password was changed by another request meanwhile; try again.', ['conflict']),
@@ -121,6 +125,8 @@ export function accountPaths({ tokenHeader }: DocumentOptions): Record<string, P
           400: errorResponse(
             'No `password` (`missing_fields`), a body that does not parse, or an ambiguous token (`invalid_request`).',
             ['missing_fields', 'invalid_field', 'malformed_body', 'invalid_request'],
+            {},
+            'password is a required field',
           ),
           ...reauthenticatedErrors,
         },

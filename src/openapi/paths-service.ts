@@ -10,7 +10,7 @@ const CSP: Record<string, Header> = {
   'Content-Security-Policy': {
     description: 'The docs routes\' own policy: scripts, styles and requests to this origin only, no inline script.',
     required: true,
-    schema: { const: DOCS_CSP },
+    schema: { type: 'string', const: DOCS_CSP },
   },
 };
 
@@ -88,14 +88,14 @@ export function servicePaths({ metrics }: DocumentOptions): Record<string, PathI
             {
               ...CSP,
               ETag: ETAG,
-              'Cache-Control': { description: 'Revalidate with If-None-Match.', required: true, schema: { const: 'no-cache' } },
+              'Cache-Control': { description: 'Revalidate with If-None-Match.', required: true, schema: { type: 'string', const: 'no-cache' } },
             },
           ),
           304: response('Not modified since the ETag sent in If-None-Match.', undefined, {
             ETag: ETAG,
-            'Cache-Control': { required: true, schema: { const: 'no-cache' } },
+            'Cache-Control': { required: true, schema: { type: 'string', const: 'no-cache' } },
           }),
-          404: errorResponse('No such file.', ['not_found']),
+          404: errorResponse('No such file.', ['not_found'], {}, 'no docs file named swagger-ui.js'),
         },
       },
     },

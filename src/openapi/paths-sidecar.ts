@@ -60,11 +60,12 @@ function verify(tokenHeader: string, method: 'get' | 'post', suffix: boolean): O
 }
 
 const clientErrors = {
-  400: errorResponse('No `token` (`invalid_request`), or a body that does not parse; or two `Authorization` headers.', [
-    'invalid_request',
-    'invalid_field',
-    'malformed_body',
-  ]),
+  400: errorResponse(
+    'No `token` (`invalid_request`), or a body that does not parse; or two `Authorization` headers.',
+    ['invalid_request', 'invalid_field', 'malformed_body'],
+    {},
+    'token is a required field',
+  ),
   401: responseRef('InvalidClient'),
   413: responseRef('PayloadTooLarge'),
   415: responseRef('UnsupportedMediaType'),

@@ -30,7 +30,7 @@ const logout = (tokenHeader: string, method: 'get' | 'post'): Operation => ({
         oneOf: [envelope('successfully invalidated token'), envelope('successfully invalidated all tokens', schemaRef('Revoked'))],
       }),
     ),
-    400: errorResponse('A `scope` other than `local` or `global`, or an ambiguous token.', ['invalid_request']),
+    400: errorResponse('A `scope` other than `local` or `global`, or an ambiguous token.', ['invalid_request'], {}, 'scope must be "local" or "global"'),
     401: responseRef('MissingOrInvalidToken'),
     503: responseRef('ServiceUnavailable'),
   },

@@ -14,7 +14,7 @@ export const HEADERS = {
   'Cache-Control': {
     description: 'Nothing gatehouse answers may be stored: bodies hold tokens and identities (RFC 6749 §5.1).',
     required: true,
-    schema: { const: 'no-store' },
+    schema: { type: 'string', const: 'no-store' },
   },
   'WWW-Authenticate-Bearer': {
     description: 'RFC 6750 §3: no `error` attribute without a token; `error="invalid_token"` for a bad one.',
@@ -24,7 +24,7 @@ export const HEADERS = {
   'WWW-Authenticate-Basic': {
     description: 'RFC 7617: HTTP Basic, credentials in UTF-8.',
     required: true,
-    schema: { const: 'Basic realm="gatehouse", charset="UTF-8"' },
+    schema: { type: 'string', const: 'Basic realm="gatehouse", charset="UTF-8"' },
   },
   'Retry-After': {
     description: 'Seconds to wait before trying again.',
@@ -56,13 +56,48 @@ export function response(
   return { description, headers: { ...COMMON_HEADERS, ...headers }, ...(content ? { content } : {}) };
 }
 
-/** An error answer: the error envelope with `error` one of `codes`. */
+// What a person sees as the example of each error code in /docs (the first code of a response).
+const EXAMPLE_MESSAGES: Readonly<Record<ErrorCode, string>> = {
+  invalid_request: 'send exactly one Authorization header',
+  missing_fields: 'username and password are required fields',
+  invalid_username: 'username must be 1 to 64 characters: letters, digits and . _ - @',
+  invalid_password: 'password must be at least 8 characters',
+  invalid_field: 'first_name must be at most 100 characters of text without control characters',
+  malformed_body: 'the request body is not valid JSON',
+  user_exists: 'this user profile already exists',
+  missing_credentials: 'HTTP Basic credentials are required',
+  invalid_credentials: 'invalid username or password',
+  missing_token: 'a bearer token is required',
+  invalid_token: 'the bearer token is invalid, expired or revoked',
+  invalid_client: 'client authentication failed',
+  wrong_password: 'the current password is wrong',
+  not_found: 'no route for GET /nowhere',
+  method_not_allowed: 'PUT is not allowed here; allowed: HEAD, GET',
+  payload_too_large: 'the request body is larger than the limit of 16384 bytes',
+  unsupported_media_type: 'the request body must be one of: application/json, application/x-www-form-urlencoded, multipart/form-data',
+  conflict: 'the password was changed by another request meanwhile; try again',
+  too_many_requests: 'too many attempts; try again later',
+  service_unavailable: 'the user store is unavailable; try again shortly',
+  internal_error: 'internal server error',
+};
+
+/** An error answer: the error envelope with `error` one of `codes`; its example shows the first. */
 export function errorResponse(
   description: string,
-  codes: readonly ErrorCode[],
+  codes: readonly [ErrorCode, ...ErrorCode[]],
   headers: Record<string, Header | Reference> = {},
+  message = EXAMPLE_MESSAGES[codes[0]],
 ): Response {
-  return response(description, json({ allOf: [schemaRef('Error'), { type: 'object', properties: { error: { enum: codes } } }] }), headers);
+  return response(
+    description,
+    {
+      'application/json': {
+        schema: { allOf: [schemaRef('Error'), { type: 'object', properties: { error: { enum: codes } } }] },
+        example: { msg: message, data: null, error: codes[0] },
+      },
+    },
+    headers,
+  );
 }
 
 const bearerChallenge = { 'WWW-Authenticate': headerRef('WWW-Authenticate-Bearer') };

@@ -55,8 +55,8 @@ export const SCHEMAS = {
   }),
   Profile: closedObject({
     username: USERNAME,
-    first_name: nullableString('as registered, or null'),
-    last_name: nullableString('as registered, or null'),
+    first_name: { ...nullableString('as registered, or null'), examples: ['Alice'] },
+    last_name: { ...nullableString('as registered, or null'), examples: ['Liddell'] },
   }),
   Session: closedObject({
     jti: JTI,

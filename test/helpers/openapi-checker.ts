@@ -66,6 +66,24 @@ export class OpenApiChecker {
     return count;
   }
 
+  /** Examples (media types' `example`, schemas' `examples`) that do not match their schema. */
+  exampleProblems(): string[] {
+    const problems: string[] = [];
+    const walk = (node: unknown, at: Pointer): void => {
+      if (node === null || typeof node !== 'object') return;
+      const object = node as Record<string, unknown>;
+      const check = (schemaAt: Pointer, example: unknown) =>
+        this.validate(schemaAt, example, 'example', (message) => problems.push(`${at.join('/')}: ${message}`));
+      if ('schema' in object && 'example' in object) check([...at, 'schema'], object.example);
+      if (Array.isArray(object.examples) && ('type' in object || '$ref' in object)) {
+        for (const example of object.examples) check(at, example);
+      }
+      for (const [key, value] of Object.entries(object)) walk(value, [...at, key]);
+    };
+    walk({ paths: this.document.paths, components: this.document.components }, []);
+    return problems;
+  }
+
   /** "METHOD /documented/path" of the operation that answered (HEAD as GET); null for 404, 405 and OPTIONS. */
   operationOf(exchange: Exchange): string | null {
     const found = this.find(exchange);

@@ -64,6 +64,10 @@ describe.each(SETUPS)('the OpenAPI document with %s', (_, env) => {
     expect(new OpenApiChecker(document, router).compileAll()).toBeGreaterThan(40);
   });
 
+  test('every example in it (what /docs shows) matches its schema', () => {
+    expect(new OpenApiChecker(document, router).exampleProblems()).toEqual([]);
+  });
+
   test('operation ids are unique, and every operation has tags, a summary and a 500', () => {
     const ids = operations(document).map(([, op]) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
