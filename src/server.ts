@@ -84,6 +84,8 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     log.info({ event: 'metrics_listening', url: metricsUrl }, `metrics on ${metricsUrl}/metrics`);
   }
   log.info({ event: 'started', url, store: config.STORE }, `gatehouse listening on ${url} (store: ${config.STORE})`);
+  // Whoever waits for this line (a person, a supervisor, a test) should not wait for a batch.
+  log.flush();
 
   return {
     server,
