@@ -9,9 +9,9 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  // paseto 4 is ESM-only and jest on Node 20 cannot require ESM: transform it too.
+  // paseto 4 and p-limit 7 are ESM-only and jest on Node 20 cannot require ESM: transform it too.
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!paseto/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(paseto|p-limit|yocto-queue)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

@@ -1,15 +1,14 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config/load';
 import type { AppDeps } from './deps';
+import { createHttpServer } from './http/node-server';
 import { Lifecycle } from './lifecycle';
-import { createPasswordHasher } from './passwords/hasher';
-import { MemoryStore } from './store/memory-store';
-import { createRedisClient, whenReady } from './store/redis-connection';
-import { RedisStore } from './store/redis-store';
-import type { Store } from './store/store';
+import { createPasswordHasherFromConfig } from './passwords/hasher';
+import { openBackend } from './store/open-store';
 import { Keyring } from './tokens/keyring';
 import { generateLocalKey } from './tokens/paserk';
 import { createTokenService } from './tokens/token-service';
@@ -19,7 +18,11 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 (the real port when PORT=0). */
   readonly url: string;
   readonly deps: AppDeps;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
+  /**
+   * Shuts down: readiness turns 503 at once, requests keep being served for SHUTDOWN_DELAY
+   * seconds (so load balancers stop sending any), then no new connections are accepted,
+   * requests in flight get up to `graceMs` (default SHUTDOWN_GRACE) to finish, and the store closes.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export interface StartOptions {
 /** Opens the configured store, builds the app and listens on HOST:PORT. */
 export async function startServer({ config, log, clock = Date.now }: StartOptions): Promise<RunningServer> {
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [ephemeralKey(log)];
-  const store = await openStore(config, log, clock);
+  const { store, throttle, safety } = await openBackend(config, log, clock);
   const deps: AppDeps = {
     config,
     store,
@@ -40,16 +43,12 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     log,
     lifecycle: new Lifecycle(),
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
-    passwords: createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
+    passwords: createPasswordHasherFromConfig(config),
+    throttle,
+    storeSafety: safety,
   };
   const app = createApp(deps);
-  // Slow clients cannot hold a connection open forever (slowloris).
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app.callback());
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpServer(config, app.callback(), log);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -66,12 +65,19 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     server,
     url,
     deps,
-    async close(graceMs = 10_000) {
+    async close(graceMs = config.SHUTDOWN_GRACE * 1000) {
       deps.lifecycle.beginShutdown();
+      if (config.SHUTDOWN_DELAY > 0) {
+        log.info({ event: 'draining', seconds: config.SHUTDOWN_DELAY }, 'readiness is 503; still serving while load balancers notice');
+        await sleep(config.SHUTDOWN_DELAY * 1000);
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes; close them as they do.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(idle);
       clearTimeout(force);
       await store.close();
       log.info({ event: 'stopped' }, 'gatehouse stopped');
@@ -86,20 +92,4 @@ function ephemeralKey(log: Logger): string {
       'Every token stops working on restart. Set TOKEN_KEYS (create a key with `gatehouse keygen`).',
   );
   return generateLocalKey();
-}
-
-async function openStore(config: Config, log: Logger, clock: () => number): Promise<Store> {
-  if (config.STORE === 'memory') {
-    log.warn({ event: 'memory_store' }, 'STORE=memory: users and sessions are lost when the process stops');
-    return new MemoryStore({ clock });
-  }
-  const redis = createRedisClient(config.REDIS_URL);
-  redis.on('error', (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
-  try {
-    await whenReady(redis, 5_000);
-  } catch (err) {
-    // Serve anyway: requests get 503 until Redis answers, and ioredis keeps reconnecting.
-    log.error({ event: 'redis_unavailable', err: (err as Error).message }, 'redis is not reachable yet; retrying');
-  }
-  return new RedisStore(redis, config.REDIS_PREFIX);
 }

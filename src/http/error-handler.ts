@@ -1,12 +1,14 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { PasswordHasherBusy } from '../passwords/hasher';
 import { StoreUnavailableError } from '../store/store';
 import { BadRequest, HttpError, PayloadTooLarge, ServiceUnavailable } from './errors';
 
 /**
  * The only place that writes error responses. Known errors keep their status, message and
  * headers; a failing store becomes 503 with Retry-After; anything else is logged and becomes a
- * generic 500 that reveals nothing, and the process carries on.
+ * generic 500 that reveals nothing, and the process carries on. Argon2 work over its bound is a
+ * 503 with Retry-After too.
  */
 export function handleErrors({ log, bodyLimit }: { log: Logger; bodyLimit: number }): Middleware {
   return async function handleErrorsMiddleware(ctx, next) {
@@ -32,6 +34,9 @@ function toHttpError(thrown: unknown, bodyLimit: number): HttpError {
   if (thrown instanceof HttpError) return thrown;
   if (thrown instanceof StoreUnavailableError) {
     return new ServiceUnavailable('the user store is unavailable; try again shortly');
+  }
+  if (thrown instanceof PasswordHasherBusy) {
+    return new ServiceUnavailable('too many password checks are in progress; try again shortly');
   }
   // http-errors thrown by Koa and its body parser carry a status.
   const status = (thrown as { status?: unknown } | null)?.status;

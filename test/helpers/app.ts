@@ -8,10 +8,11 @@ import type { AppDeps } from '../../src/deps';
 import type { AppState } from '../../src/http/state';
 import { Lifecycle } from '../../src/lifecycle';
 import { createLogger } from '../../src/log';
-import { createPasswordHasher } from '../../src/passwords/hasher';
+import { createPasswordHasherFromConfig } from '../../src/passwords/hasher';
 import { MemoryStore } from '../../src/store/memory-store';
 import { RedisStore } from '../../src/store/redis-store';
 import type { Store } from '../../src/store/store';
+import { memoryLoginThrottle, redisLoginThrottle, throttleLimits, type LoginThrottle } from '../../src/throttle/login-throttle';
 import { Keyring } from '../../src/tokens/keyring';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { createTokenService } from '../../src/tokens/token-service';
@@ -32,6 +33,8 @@ export interface TestClock {
 export interface TestApp {
   app: Koa<AppState>;
   deps: AppDeps;
+  /** The Redis key prefix of this app (null for the memory store). */
+  prefix: string | null;
   /** The store without the contract checks, to inspect state after a call. */
   store: Store;
   clock: TestClock;
@@ -66,13 +69,17 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     },
   };
   let store: Store;
+  let throttle: LoginThrottle;
+  let prefix: string | null = null;
   if (kind === 'memory') {
     store = new MemoryStore({ clock: () => clock.now });
+    throttle = memoryLoginThrottle(throttleLimits(config));
   } else {
     sharedRedis ??= testRedisClient();
-    const prefix = uniquePrefix('http');
+    prefix = uniquePrefix('http');
     prefixes.push(prefix);
     store = new RedisStore(await sharedRedis, prefix);
+    throttle = redisLoginThrottle(await sharedRedis, prefix, throttleLimits(config));
   }
   const logs: string[] = [];
   const sink = new Writable({
@@ -89,17 +96,16 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     log: createLogger('debug', sink),
     lifecycle: new Lifecycle(),
     tokens: createTokenService({ keyring: new Keyring(keys), ttl: config.TOKEN_TTL, issuer: config.TOKEN_ISSUER }),
-    passwords: createPasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_ITERATIONS,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
+    passwords: createPasswordHasherFromConfig(config),
+    throttle,
+    storeSafety: async () => ({ unsafe: [], notes: [] }),
   };
   const app = createApp(deps);
   const callback = app.callback();
   return {
     app,
     deps,
+    prefix,
     store,
     clock,
     logs,
