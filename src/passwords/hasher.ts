@@ -32,6 +32,8 @@ export interface PasswordHasher {
   verifyNothing(password: string): Promise<false>;
   /** True when `encoded` was made with other parameters than the configured ones. */
   needsRehash(encoded: string): boolean;
+  /** argon2 calls running and waiting right now. */
+  load(): { running: number; queued: number };
 }
 
 /**
@@ -98,6 +100,7 @@ export function createPasswordHasher(
       await check(await dummy, password);
       return false;
     },
+    load: () => ({ running: limit.activeCount, queued: limit.pendingCount }),
     needsRehash(encoded) {
       try {
         const used = parseOptions(encoded);
