@@ -16,7 +16,10 @@ export function handleErrors({ log, bodyLimit }: { log: Logger; bodyLimit: numbe
       await next();
     } catch (thrown) {
       const err = toHttpError(thrown, bodyLimit);
-      if (err.status >= 500) {
+      if (err.status === 503) {
+        // Expected while Redis or argon2 is overloaded or down: one line, no stack per request.
+        log.warn({ event: 'unavailable', reason: (thrown as Error).message, method: ctx.method, path: ctx.path }, err.message);
+      } else if (err.status >= 500) {
         log.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
       }
       ctx.status = err.status;

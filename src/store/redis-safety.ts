@@ -25,13 +25,17 @@ const REQUIRED: readonly { name: string; value: string; why: string }[] = [
  * with StoreUnavailableError when Redis does not answer. A managed Redis that forbids CONFIG is
  * reported as unverified rather than unsafe.
  */
-export async function checkRedisSafety(redis: Redis | Cluster, writeBudgetMs: number): Promise<StoreSafety> {
+export async function checkRedisSafety(
+  redis: Redis | Cluster,
+  writeBudgetMs: number,
+  now: () => number = Date.now,
+): Promise<StoreSafety> {
   const unsafe: string[] = [];
   const notes: string[] = [];
   try {
-    const before = Date.now();
+    const before = now();
     const [seconds, micros] = await redis.time();
-    const skew = Number(seconds) * 1000 + Number(micros) / 1000 - (before + Date.now()) / 2;
+    const skew = Number(seconds) * 1000 + Number(micros) / 1000 - (before + now()) / 2;
     // Writes are refused when the clocks differ by more than the budget (redis-store.ts).
     if (Math.abs(skew) > writeBudgetMs / 3) {
       notes.push(

@@ -70,9 +70,10 @@ export class RedisStore implements Store {
     try {
       return await command();
     } catch (err) {
-      // A key of the wrong type is corrupt data, not an outage: a retry would not help.
+      // A key of the wrong type is corrupt data, not an outage: a retry would not help. (No
+      // cause: the reply error carries the command's arguments, password hashes included.)
       if (err instanceof ReplyError && (err as Error).message.startsWith('WRONGTYPE')) {
-        throw new Error(`redis ${what} failed: ${(err as Error).message}`, { cause: err });
+        throw new Error(`redis ${what} failed: ${(err as Error).message}`);
       }
       throw new StoreUnavailableError(`redis ${what} failed: ${(err as Error).message}`, { cause: err });
     }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import { connect, type AddressInfo } from 'node:net';
 
 /** A response read off a raw socket, exactly as the server wrote it. */
