@@ -36,7 +36,10 @@ export async function startGatehouse(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gatehouse did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gatehouse did not start:\n${output}`));
+    }, 10_000);
     const check = () => {
       const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
       if (match) {
