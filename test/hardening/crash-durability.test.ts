@@ -38,9 +38,10 @@ describeWithRedisServer('nothing acknowledged is lost when Redis is killed (appe
     await redis?.stop();
   });
 
-  const send = (path: string, init: RequestInit) =>
+  type Reply = { status: number; body: { data?: { auth_token?: string } } };
+  const send = (path: string, init: RequestInit): Promise<Reply> =>
     fetch(`${gatehouse.url}${path}`, { ...init, signal: AbortSignal.timeout(5000) }).then(
-      async (res) => ({ status: res.status, body: (await res.json()) as { data?: { auth_token?: string } } }),
+      async (res) => ({ status: res.status, body: (await res.json()) as Reply['body'] }),
       () => ({ status: 0, body: {} }),
     );
 
