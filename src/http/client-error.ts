@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorCode } from './errors';
 import { SECURITY_HEADERS } from './security-headers';
@@ -24,21 +26,40 @@ export function answerClientError({ log, headerLimit }: { log: Logger; headerLim
     }
     const [status, code, msg] = describe(err.code, headerLimit);
     log.info({ event: 'client_error', code: err.code, status }, 'refused a malformed or slow request');
-    const body = JSON.stringify({ msg, data: null, error: code });
-    const headers = {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(body)),
-      Connection: 'close',
-    };
-    const head = Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n${body}`);
+    answerRaw(socket, status, code, msg);
   };
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+/**
+ * The server's 'connect' listener: gatehouse is no proxy. Without a listener Node would drop the
+ * connection without a word; this answers 405 in the envelope instead.
+ */
+export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+  answerRaw(socket, 405, 'method_not_allowed', 'CONNECT is not allowed here; gatehouse is not a proxy', { Allow: 'GET, HEAD, POST' });
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/** Writes a whole response in the usual envelope straight to the socket, and closes it. */
+function answerRaw(socket: Duplex, status: number, code: ErrorCode, msg: string, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ msg, data: null, error: code });
+  const headers = {
+    ...SECURITY_HEADERS,
+    ...extra,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  };
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n${body}`);
+}
 
 function describe(code: string | undefined, headerLimit: number): [number, ErrorCode, string] {
   switch (code) {

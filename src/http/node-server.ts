@@ -1,13 +1,13 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load';
-import { answerClientError } from './client-error';
+import { answerClientError, answerConnect } from './client-error';
 
 /**
  * The Node HTTP server gatehouse listens with, hardened against slow and hostile clients:
  * headers must arrive within HEADERS_TIMEOUT and the whole request within REQUEST_TIMEOUT
  * (slowloris), headers are limited to HEADER_LIMIT bytes (431), and whatever the HTTP parser
- * refuses is answered in the JSON envelope (client-error.ts).
+ * refuses, or a CONNECT it would drop, is answered in the JSON envelope (client-error.ts).
  */
 export function createHttpServer(config: Config, handler: RequestListener, log: Logger): Server {
   const server = createServer(
@@ -23,5 +23,6 @@ export function createHttpServer(config: Config, handler: RequestListener, log: 
   );
   server.keepAliveTimeout = 5_000;
   server.on('clientError', answerClientError({ log, headerLimit: config.HEADER_LIMIT }));
+  server.on('connect', answerConnect);
   return server;
 }

@@ -43,7 +43,7 @@ export function rawRequest(port: number, data: string | Buffer, { trickle = [], 
     const timers: NodeJS.Timeout[] = [];
     const finish = (closed: boolean) => {
       if (done) return;
-      const parsed = parse(received);
+      const parsed = parse(received, closed);
       // A response that announces "Connection: close" is complete when the server has closed.
       if (!closed && (parsed === null || parsed.headers.connection === 'close')) return;
       done = true;
@@ -74,7 +74,13 @@ export function rawRequest(port: number, data: string | Buffer, { trickle = [], 
   });
 }
 
-function parse(raw: Buffer): Omit<RawResponse, 'elapsedMs' | 'closed'> | null {
+/** The final response in `raw` (1xx interim responses skipped); with `closed`, whatever body came. */
+function parse(raw: Buffer, closed = false): Omit<RawResponse, 'elapsedMs' | 'closed'> | null {
+  while (/^HTTP\/1\.[01] 1\d\d /.test(raw.subarray(0, 13).toString('latin1'))) {
+    const interim = raw.indexOf('\r\n\r\n');
+    if (interim < 0) return null;
+    raw = raw.subarray(interim + 4);
+  }
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return null;
   const [statusLine, ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
@@ -88,6 +94,7 @@ function parse(raw: Buffer): Omit<RawResponse, 'elapsedMs' | 'closed'> | null {
   }
   const body = raw.subarray(end + 4);
   const length = headers['content-length'];
+  if (closed) return { status, headers, body: body.toString('utf8') };
   if (length === undefined || body.length < Number(length)) return null;
   return { status, headers, body: body.subarray(0, Number(length)).toString('utf8') };
 }

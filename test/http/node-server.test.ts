@@ -45,6 +45,12 @@ describe('the Node HTTP server gatehouse listens with', () => {
     expectEnvelope(res, 400, 'invalid_request', 'the request is not valid HTTP/1.1');
   });
 
+  test('CONNECT (which Node would drop without a word) is a 405 in the envelope: gatehouse is no proxy', async () => {
+    const res = await rawRequest(port, 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n');
+    expectEnvelope(res, 405, 'method_not_allowed', 'CONNECT is not allowed here; gatehouse is not a proxy');
+    expect(res.closed).toBe(true);
+  });
+
   test('a client that sends its headers too slowly (slowloris) is answered 408 and cut off', async () => {
     const res = await rawRequest(port, 'GET /dashboard/ HTTP/1.1\r\nHost: x\r\n', {
       trickle: Array.from({ length: 30 }, (_, i) => `X-Slow-${i}: y\r\n`),
