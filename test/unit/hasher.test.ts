@@ -1,4 +1,5 @@
-import { createPasswordHasher, PasswordHasherBusy, threadPoolSize } from '../../src/passwords/hasher';
+import { loadConfig } from '../../src/config/load';
+import { createPasswordHasher, createPasswordHasherFromConfig, PasswordHasherBusy, threadPoolSize } from '../../src/passwords/hasher';
 
 const cheap = { memoryCost: 8192, timeCost: 1, parallelism: 1 };
 
@@ -54,5 +55,23 @@ describe('the bound on concurrent argon2 work', () => {
     expect(threadPoolSize({})).toBe(4);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(4);
+  });
+});
+
+describe('argon2id parameters', () => {
+  test('by default hashes use the OWASP parameters m=19456 KiB, t=2, p=1, set explicitly', async () => {
+    const hasher = createPasswordHasherFromConfig(loadConfig({ env: {} }));
+    const encoded = await hasher.hash('correct horse battery');
+    expect(encoded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await hasher.verify(encoded, 'correct horse battery')).toBe(true);
+    expect(hasher.needsRehash(encoded)).toBe(false);
+  });
+
+  test('ARGON2_* settings change them, and hashes made with other ones need a rehash', async () => {
+    const stronger = createPasswordHasherFromConfig(loadConfig({ env: { ARGON2_MEMORY_KIB: '32768', ARGON2_ITERATIONS: '3' } }));
+    const old = await createPasswordHasher(cheap).hash('pw');
+    expect(stronger.needsRehash(old)).toBe(true);
+    expect(await stronger.hash('pw')).toMatch(/^\$argon2id\$v=19\$m=32768,t=3,p=1\$/);
+    expect(stronger.needsRehash('not a hash')).toBe(true);
   });
 });
