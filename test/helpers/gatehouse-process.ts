@@ -14,9 +14,12 @@ export const BINARY = join(ROOT, 'dist/gatehouse');
  * The ways gatehouse is shipped, as [label, command] for describe.each: the bundle that
  * `npm start` runs, and the single executable. In CI a missing executable fails the run; on a
  * developer's machine (where it cannot be built, e.g. not Linux x64) its tests are left out
- * with a notice.
+ * with a notice. GATEHOUSE_E2E_COMMAND (a JSON array) replaces them with one other command,
+ * e.g. a `podman run … image` that passes the test's settings through (.ci/container).
  */
 export function launchers(): [string, string[]][] {
+  const other = process.env.GATEHOUSE_E2E_COMMAND;
+  if (other) return [[`GATEHOUSE_E2E_COMMAND (${JSON.parse(other).slice(0, 3).join(' ')} …)`, JSON.parse(other) as string[]]];
   const list: [string, string[]][] = [['the bundle', DEFAULT_COMMAND]];
   if (existsSync(BINARY)) list.push(['the single executable', [BINARY]]);
   else if (process.env.CI === 'true') throw new Error(`CI=true but ${BINARY} is missing: run npm run build:binary`);
