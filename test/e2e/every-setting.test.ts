@@ -50,8 +50,17 @@ describeWithRedis.each(launchers())('every setting, gatehouse run as %s', (_, co
   });
 
   const basic = `Basic ${Buffer.from('settings:a settings password').toString('base64')}`;
-  const login = () =>
-    fetch(`${gatehouse.url}/login/`, { method: 'POST', headers: { Authorization: basic, 'X-Forwarded-For': '203.0.113.7' } });
+  /** Every token issued in this suite. */
+  const issued: string[] = [];
+  const login = async () => {
+    const response = await fetch(`${gatehouse.url}/login/`, {
+      method: 'POST',
+      headers: { Authorization: basic, 'X-Forwarded-For': '203.0.113.7' },
+    });
+    const body = (await response.clone().json()) as { data?: { auth_token?: string } };
+    if (body.data?.auth_token !== undefined) issued.push(body.data.auth_token);
+    return response;
+  };
 
   test('HOST, PORT and LOG_LEVEL=warn: answers there and logs warnings but no info lines', async () => {
     const response = await fetch(`${gatehouse.url}/readyz`);
@@ -98,13 +107,15 @@ describeWithRedis.each(launchers())('every setting, gatehouse run as %s', (_, co
     expect(claims.sub).toBe('settings');
   });
 
-  test('MAX_SESSIONS_PER_USER=1 and TRUST_PROXY: of two logins one session lives; the address is the forwarded one', async () => {
-    const tokenOf = async (r: Response) => ((await r.json()) as { data: { auth_token: string } }).data.auth_token;
-    const tokens = [await tokenOf(await login()), await tokenOf(await login())];
+  test('MAX_SESSIONS_PER_USER=1 and TRUST_PROXY: of all the logins one session lives; the address is the forwarded one', async () => {
+    expect((await login()).status).toBe(200);
+    expect((await login()).status).toBe(200);
     const dashboard = (token: string) =>
       fetch(`${gatehouse.url}/dashboard/`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
-    // Which one survives is the store's rule (closest to expiry ends; both expire in the same second).
-    expect((await Promise.all(tokens.map(dashboard))).sort()).toEqual([200, 401]);
+    // Which one survives is the store's rule (closest to expiry ends; these expire in the same second).
+    const statuses = await Promise.all(issued.map(dashboard));
+    expect(issued.length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     const sessions = await new RedisStore(redis, prefix).listSessions('settings', Date.now());
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.address).toBe('203.0.113.7');
