@@ -2,7 +2,8 @@
 # glibc image. Targets:
 #   runtime (the default, last stage): builds the executable from source on Node 20.
 #   prebuilt: packages a dist/gatehouse built beforehand with `npm run build:binary` (Linux
-#             x64); CI uses it because its build stage has no Node 20 image to start from.
+#             x64). CI uses it: there, no registry gives a Node 20 image, and npm inside a
+#             container does not trust the certificate the network presents for the registry.
 # Build:  docker build -t gatehouse .        (or: --target prebuilt, after npm run build:binary)
 ARG NODE_IMAGE=node:20-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
