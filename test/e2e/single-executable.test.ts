@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchers, runGatehouse, startGatehouse } from '../helpers/gatehouse-process';
+import { freePort } from '../helpers/redis-server';
 
 /**
  * The single executable on its own: copied into an empty directory (no node_modules, no
@@ -84,8 +85,14 @@ describeBinary('the single executable, alone in an empty directory with an empty
   test('commands that need no password hashing never write the addon (healthcheck, keygen, --help)', async () => {
     const notADir = join(dir, 'not-a-directory-either');
     writeFileSync(notADir, '');
-    for (const args of [['--help'], ['keygen'], ['healthcheck', '--url', 'http://127.0.0.1:9']]) {
-      const result = await runGatehouse(command, args, { cwd: dir, env: { GATEHOUSE_NATIVE_DIR: notADir } });
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    for (const [args, code] of [
+      [['--help'], 0],
+      [['keygen'], 0],
+      [['healthcheck', '--url', closed], 1],
+    ] as const) {
+      const result = await runGatehouse(command, [...args], { cwd: dir, env: { GATEHOUSE_NATIVE_DIR: notADir } });
+      expect(result.code).toBe(code);
       expect(result.stderr).not.toContain('addon');
     }
   });
