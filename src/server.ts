@@ -7,8 +7,6 @@ import type { AppDeps } from './deps';
 import { Lifecycle } from './lifecycle';
 import { createPasswordHasher } from './passwords/hasher';
 import { MemoryStore } from './store/memory-store';
-import { createRedisClient, whenReady } from './store/redis-connection';
-import { RedisStore } from './store/redis-store';
 import type { Store } from './store/store';
 import { Keyring } from './tokens/keyring';
 import { generateLocalKey } from './tokens/paserk';
@@ -93,6 +91,9 @@ async function openStore(config: Config, log: Logger, clock: () => number): Prom
     log.warn({ event: 'memory_store' }, 'STORE=memory: users and sessions are lost when the process stops');
     return new MemoryStore({ clock });
   }
+  // Loaded only for the Redis store: evaluating ioredis is a good part of start-up time.
+  const { createRedisClient, whenReady } = await import('./store/redis-connection');
+  const { RedisStore } = await import('./store/redis-store');
   const redis = createRedisClient(config.REDIS_URL);
   redis.on('error', (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
   try {

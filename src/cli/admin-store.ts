@@ -1,6 +1,4 @@
 import type { Config } from '../config/load';
-import { createRedisClient, whenReady } from '../store/redis-connection';
-import { RedisStore } from '../store/redis-store';
 import type { Store } from '../store/store';
 
 /** The configured store cannot serve an admin command; the message says why. */
@@ -20,6 +18,9 @@ export async function openAdminStore(config: Pick<Config, 'STORE' | 'REDIS_URL' 
         'changed here would be lost when this command exits',
     );
   }
+  // Loaded here, not at start-up: see openStore in server.ts.
+  const { createRedisClient, whenReady } = await import('../store/redis-connection');
+  const { RedisStore } = await import('../store/redis-store');
   const redis = createRedisClient(config.REDIS_URL, { commandTimeout: 5_000 });
   redis.on('error', () => {
     // Reported below by whenReady; ioredis would otherwise print unhandled error events.
