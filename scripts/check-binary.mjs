@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     binary: { type: 'string', default: join(ROOT, 'dist/gatehouse') },
     launches: { type: 'string', default: '15' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     'max-mb': { type: 'string', default: '100' },
     'max-ready-ms': { type: 'string', default: '250' },
   },
