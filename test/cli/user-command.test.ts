@@ -35,7 +35,7 @@ describe('gatehouse user (the command, with its dependencies passed in)', () => 
     expect(await add()).toBe(EXIT.ok);
     expect(out()).toBe('created user alice\n');
     const user = await store.findUser('alice');
-    expect(user).toMatchObject({ username: 'alice', firstName: 'Alice', lastName: 'Liddell', createdAt: now, generation: 0 });
+    expect(user).toMatchObject({ username: 'alice', firstName: 'Alice', lastName: 'Liddell', createdAt: now, generation: expect.any(Number) });
     expect(await passwords.verify(user!.passwordHash, 'a long password')).toBe(true);
   });
 
@@ -84,15 +84,16 @@ describe('gatehouse user (the command, with its dependencies passed in)', () => 
 
   test('passwd sets the new password, bumps the generation and ends every session', async () => {
     await add();
+    const { generation } = (await store.findUser('alice'))!;
     for (const jti of ['session-one-0123456789', 'session-two-0123456789']) {
       const session = { jti, username: 'alice', issuedAt: now, expiresAt: now + 60_000, userAgent: null, address: null };
-      expect(await store.createSession(session, 0, 10)).toBe(true);
+      expect(await store.createSession(session, generation, 10)).toBe(true);
     }
     const result = await userCommand('passwd', 'Alice', {}, { ...deps, readPassword: async () => 'a new long password' });
     expect(result).toBe(EXIT.ok);
     expect(out()).toContain('changed the password of alice; all of its sessions have ended\n');
     const user = (await store.findUser('alice'))!;
-    expect(user.generation).toBe(1);
+    expect(user.generation).toBe(generation + 1);
     expect(await passwords.verify(user.passwordHash, 'a new long password')).toBe(true);
     expect(await store.listSessions('alice', now)).toEqual([]);
   });
@@ -110,7 +111,8 @@ describe('gatehouse user (the command, with its dependencies passed in)', () => 
     const racing: UserCommandDeps = {
       ...deps,
       readPassword: async () => {
-        await store.changePassword('alice', 0, await passwords.hash('changed meanwhile'), null);
+        const { generation } = (await store.findUser('alice'))!;
+        await store.changePassword('alice', generation, await passwords.hash('changed meanwhile'), null);
         return 'the slower password';
       },
     };
@@ -128,7 +130,7 @@ describe('gatehouse user (the command, with its dependencies passed in)', () => 
   test('delete removes the user and its sessions', async () => {
     await add();
     const session = { jti: 'session-one-0123456789', username: 'alice', issuedAt: now, expiresAt: now + 60_000, userAgent: null, address: null };
-    await store.createSession(session, 0, 10);
+    await store.createSession(session, (await store.findUser('alice'))!.generation, 10);
     expect(await userCommand('delete', 'ALICE', {}, deps)).toBe(EXIT.ok);
     expect(out()).toContain('deleted user alice and all of its sessions\n');
     expect(await store.findUser('alice')).toBeNull();
