@@ -5,12 +5,18 @@ import { handleErrors } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
 import { answerUnrouted } from './http/unrouted';
+import { accountRoute } from './routes/account';
 import { dashboardRoute } from './routes/dashboard';
 import { livenessRoute, readinessRoute } from './routes/health';
 import { homeRoute } from './routes/home';
+import { introspectRoute } from './routes/introspect';
 import { loginRoute } from './routes/login';
 import { logoutRoute } from './routes/logout';
+import { passwordRoute } from './routes/password';
 import { registerRoute } from './routes/register';
+import { revokeRoute } from './routes/revoke';
+import { listSessionsRoute, revokeOtherSessionsRoute, revokeSessionRoute } from './routes/sessions';
+import { VERIFY_PATH, verifyRoute } from './routes/verify';
 
 /**
  * The gatehouse HTTP app. Never listens by itself: main.ts does, tests use app.callback().
@@ -31,6 +37,16 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   router.get('/dashboard', ...dashboardRoute(deps));
   router.get('/logout', ...logoutRoute(deps));
   router.post('/logout', ...logoutRoute(deps));
+  const verify = verifyRoute(deps);
+  router.get(VERIFY_PATH, ...verify);
+  router.post(VERIFY_PATH, ...verify);
+  router.post('/oauth2/introspect', ...introspectRoute(deps));
+  router.post('/oauth2/revoke', ...revokeRoute(deps));
+  router.get('/sessions', ...listSessionsRoute(deps));
+  router.delete('/sessions', ...revokeOtherSessionsRoute(deps));
+  router.delete('/sessions/:jti', ...revokeSessionRoute(deps));
+  router.put('/password', ...passwordRoute(deps));
+  router.delete('/account', ...accountRoute(deps));
 
   app.use(securityHeaders());
   app.use(handleErrors({ log: deps.log, bodyLimit: deps.config.BODY_LIMIT }));

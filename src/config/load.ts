@@ -51,7 +51,11 @@ export function loadConfig({ env = process.env, file }: LoadOptions = {}): Confi
   problems.push(...checkTokenKeys(settings as Partial<Settings>), ...checkTimeouts(settings as Partial<Settings>));
   if (problems.length > 0) throw new ConfigError(problems);
   const valid = settings as Settings;
-  return Object.freeze({ ...valid, TOKEN_KEYS: Object.freeze([...valid.TOKEN_KEYS]) as string[] });
+  return Object.freeze({
+    ...valid,
+    TOKEN_KEYS: Object.freeze([...valid.TOKEN_KEYS]) as string[],
+    INTROSPECTION_CLIENTS: Object.freeze([...valid.INTROSPECTION_CLIENTS]) as Settings['INTROSPECTION_CLIENTS'],
+  });
 }
 
 function readConfigFile(path: string, problems: string[]): Record<string, unknown> {

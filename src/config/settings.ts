@@ -39,7 +39,46 @@ const list = z.preprocess(
   z.array(z.string({ error: 'must be a list of strings' }), { error: 'must be a list' }),
 );
 
+// An HTTP header name (RFC 9110 §5.1 token), for the alternative token header.
+const headerName = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{0,64}$/, { error: 'must be an HTTP header name (or empty to turn it off)' })
+  .refine((v) => v.toLowerCase() !== 'authorization', { error: 'must not be Authorization, which is always read' });
+
 const text = (pattern: RegExp, hint: string) => z.string({ error: 'must be a string' }).regex(pattern, { error: hint });
+
+/**
+ * Introspection/revocation clients, "id:secret" each. Problems never echo the entry, which
+ * holds a secret. Secrets are limited to characters that form-urlencoding leaves alone, so
+ * that clients which encode them for HTTP Basic (RFC 6749 §2.3.1) and clients which do not
+ * send the same bytes.
+ */
+const CLIENT = /^([A-Za-z0-9._~-]{1,64}):([A-Za-z0-9._~-]{16,256})$/;
+const clientList = list.transform((entries, ctx) => {
+  const clients: IntrospectionClient[] = [];
+  entries.forEach((entry, i) => {
+    const match = CLIENT.exec(entry);
+    if (match === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `entry ${i + 1} must be "id:secret": an id of 1 to 64 and a secret of 16 to 256 characters ` +
+          '(letters, digits and . _ ~ -)',
+      });
+    } else if (clients.some((c) => c.id === match[1])) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} repeats the client id ${match[1]}` });
+    } else {
+      clients.push(Object.freeze({ id: match[1]!, secret: match[2]! }));
+    }
+  });
+  return clients;
+});
+
+/** A service allowed to call /oauth2/introspect and /oauth2/revoke (HTTP Basic). */
+export interface IntrospectionClient {
+  readonly id: string;
+  readonly secret: string;
+}
 
 export const settingsSchema = z.strictObject({
   PORT: integer(0, 65535),
@@ -69,6 +108,8 @@ export const settingsSchema = z.strictObject({
   SHUTDOWN_GRACE: integer(0, 3600),
   REDIS_DURABILITY: z.enum(['warn', 'require'], { error: 'must be "warn" or "require"' }),
   TRUST_PROXY: boolean,
+  AUTH_TOKEN_HEADER: headerName,
+  INTROSPECTION_CLIENTS: clientList,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }),

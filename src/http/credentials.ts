@@ -12,19 +12,26 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const BASIC = /^Basic +([A-Za-z0-9+/]*={0,2}) *$/i;
 // RFC 6750 §2.1: "Bearer" 1*SP b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * The single Authorization header, or undefined when there is none. Node keeps only the first
- * of repeated Authorization headers, so repeats are found in rawHeaders and refused (400):
- * which credential a proxy or the app would use is ambiguous.
+ * The value of a header that may appear at most once, or undefined when it is absent. Node keeps
+ * only the first of repeated Authorization headers and joins repeats of other headers with ", ",
+ * so repeats are found in rawHeaders and refused (400): which credential a proxy or the app
+ * would use is ambiguous. `name` is lowercase; `label` is how the message names it.
  */
-export function authorizationHeader(ctx: Context): string | undefined {
+function singleHeader(ctx: Context, name: string, label: string): string | undefined {
   let count = 0;
   const raw = ctx.req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') count += 1;
-  if (count > 1) throw new BadRequest('invalid_request', 'send exactly one Authorization header');
-  return ctx.req.headers.authorization;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) count += 1;
+  if (count > 1) throw new BadRequest('invalid_request', `send exactly one ${label} header`);
+  return ctx.req.headers[name] as string | undefined;
+}
+
+/** The single Authorization header, or undefined when there is none (400 when repeated). */
+export function authorizationHeader(ctx: Context): string | undefined {
+  return singleHeader(ctx, 'authorization', 'Authorization');
 }
 
 /** Parses Basic credentials strictly (RFC 7617); null when there is no Authorization header. */
@@ -55,10 +62,26 @@ export function readBasicCredentials(ctx: Context): BasicCredentials | null {
 }
 
 /**
- * The bearer token of the request (RFC 6750 §2.1), or null when it carries none. Another
- * Authorization scheme counts as no token; a Bearer header with a malformed token is refused.
+ * The bearer token of the request, or null when it carries none. It comes in
+ * `Authorization: Bearer` (RFC 6750 §2.1) or, for apps whose own Authorization header is taken,
+ * as the bare token in `tokenHeader` (AUTH_TOKEN_HEADER; '' turns it off). Another Authorization
+ * scheme counts as no token; a malformed token is refused (401). Both headers with the same
+ * token are accepted; with different tokens the request is ambiguous and refused (400), as two
+ * Authorization headers are.
  */
-export function readBearerToken(ctx: Context): string | null {
+export function readBearerToken(ctx: Context, tokenHeader = ''): string | null {
+  const fromAuthorization = bearerFromAuthorization(ctx);
+  if (tokenHeader === '') return fromAuthorization;
+  const other = singleHeader(ctx, tokenHeader.toLowerCase(), tokenHeader);
+  if (other === undefined || other === '') return fromAuthorization;
+  if (!B64TOKEN.test(other)) throw new InvalidToken('the bearer token is malformed');
+  if (fromAuthorization !== null && fromAuthorization !== other) {
+    throw new BadRequest('invalid_request', `the Authorization header and ${tokenHeader} carry different tokens`);
+  }
+  return other;
+}
+
+function bearerFromAuthorization(ctx: Context): string | null {
   const header = authorizationHeader(ctx);
   if (header === undefined || header === '') return null;
   if (!/^Bearer(?: |$)/i.test(header)) return null;

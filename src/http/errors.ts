@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'missing_token'
   | 'invalid_token'
+  | 'invalid_client'
+  | 'wrong_password'
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
@@ -77,6 +79,27 @@ export class InvalidToken extends HttpError {
     super(401, 'invalid_token', message, {
       'WWW-Authenticate': `${BEARER_CHALLENGE}, error="invalid_token", error_description="${message}"`,
     });
+  }
+}
+
+/**
+ * 401 for /oauth2/introspect and /oauth2/revoke: the calling service is not a configured client
+ * or its secret is wrong (RFC 6749 §5.2 invalid_client, with the Basic challenge it used).
+ */
+export class InvalidClient extends HttpError {
+  constructor(message = 'client authentication failed') {
+    super(401, 'invalid_client', message, { 'WWW-Authenticate': BASIC_CHALLENGE });
+  }
+}
+
+/**
+ * 403 for a valid bearer token with a wrong re-authentication password (PUT /password/,
+ * DELETE /account/). Not 401: the token is fine, and a client that treats 401 as "log in
+ * again" must not throw it away.
+ */
+export class WrongPassword extends HttpError {
+  constructor() {
+    super(403, 'wrong_password', 'the current password is wrong');
   }
 }
 

@@ -17,6 +17,8 @@ export function parseBody({ limit }: { limit: number }): Middleware {
     jsonLimit: limit,
     formLimit: limit,
     encoding: 'utf-8',
+    // DELETE /account/ carries the password in its body (RFC 9110 §9.3.5 allows a body).
+    parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     onError(err: Error & { status?: number }, ctx: Context) {
       if (err.status === 413) throw new PayloadTooLarge(limit);
       if (err.status === 415) throw new UnsupportedMediaType(['a UTF-8 encoded body']);

@@ -16,6 +16,14 @@ export interface AppState {
   registration?: Registration;
   user?: User;
   auth?: Authenticated;
+  /** Id of the introspection client that authenticated (HTTP Basic). */
+  client?: string;
+  /** The `token` parameter of /oauth2/introspect and /oauth2/revoke. */
+  tokenParam?: string;
+  /** The validated new password of PUT /password/. */
+  newPassword?: string;
+  /** What POST /logout/ ends: the presented session, or every session of the user. */
+  logoutScope?: 'local' | 'global';
 }
 
 export type AppMiddleware = Middleware<AppState>;

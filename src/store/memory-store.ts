@@ -1,4 +1,4 @@
-import type { NewUser, Profile, Session, Store, User } from './store';
+import { freshGeneration, type NewUser, type Profile, type Session, type Store, type User } from './store';
 
 interface Entry {
   user: User;
@@ -36,7 +36,7 @@ export class MemoryStore implements Store {
 
   async createUser(user: NewUser): Promise<boolean> {
     if (this.#users.has(user.username)) return false;
-    this.#users.set(user.username, { user: { ...user, generation: 0 }, sessions: new Map() });
+    this.#users.set(user.username, { user: { ...user, generation: freshGeneration() }, sessions: new Map() });
     return true;
   }
 

@@ -1,11 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load';
-import { ConfigError } from '../config/load';
-import { memoryLoginThrottle, redisLoginThrottle, throttleLimits, type LoginThrottle } from '../throttle/login-throttle';
+import { memoryLoginThrottle, throttleLimits, type LoginThrottle } from '../throttle/login-throttle';
 import { MemoryStore } from './memory-store';
-import { createRedisClient, whenReady } from './redis-connection';
-import { checkRedisSafety, type StoreSafety } from './redis-safety';
-import { defaultWriteBudget, RedisStore } from './redis-store';
+import type { StoreSafety } from './redis-safety';
 import type { Store } from './store';
 
 /** The store with what lives beside it: the login counters and the safety check for readiness. */
@@ -31,27 +28,7 @@ export async function openBackend(config: Config, log: Logger, clock: () => numb
       safety: async () => ({ unsafe: [], notes: [] }),
     };
   }
-  const redis = createRedisClient(config.REDIS_URL, { connectionName: 'gatehouse' });
-  redis.on('error', (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
-  const budget = defaultWriteBudget(redis);
-  const backend: Backend = {
-    store: new RedisStore(redis, config.REDIS_PREFIX, { writeBudgetMs: budget }),
-    throttle: redisLoginThrottle(redis, config.REDIS_PREFIX, limits),
-    safety: () => checkRedisSafety(redis, budget),
-  };
-  try {
-    await whenReady(redis, 5_000);
-  } catch (err) {
-    // Serve anyway: requests get 503 until Redis answers, and ioredis keeps reconnecting.
-    log.error({ event: 'redis_unavailable', err: (err as Error).message }, 'redis is not reachable yet; retrying');
-    return backend;
-  }
-  const { unsafe, notes } = await backend.safety().catch(() => ({ unsafe: [], notes: [] }));
-  for (const note of notes) log.warn({ event: 'redis_clock' }, note);
-  if (unsafe.length > 0 && config.REDIS_DURABILITY === 'require') {
-    redis.disconnect();
-    throw new ConfigError(unsafe.map((problem) => `REDIS_DURABILITY: require, but ${problem}`));
-  }
-  for (const problem of unsafe) log.warn({ event: 'redis_not_durable' }, problem);
-  return backend;
+  // Loaded only for the Redis store: evaluating ioredis is a good part of start-up time.
+  const { openRedisBackend } = await import('./open-redis-backend');
+  return openRedisBackend(config, log, limits);
 }

@@ -1,5 +1,5 @@
 import { ReplyError, type Cluster, type Redis } from 'ioredis';
-import { StoreUnavailableError, type NewUser, type Profile, type Session, type Store, type User } from './store';
+import { freshGeneration, StoreUnavailableError, type NewUser, type Profile, type Session, type Store, type User } from './store';
 import { scripts, type ScriptName } from './redis-scripts';
 
 export type RedisClient = Redis | Cluster;
@@ -80,7 +80,7 @@ export class RedisStore implements Store {
   }
 
   async createUser(user: NewUser): Promise<boolean> {
-    const fields: ScriptArg[] = ['hash', user.passwordHash, 'created_at', user.createdAt, 'generation', 0];
+    const fields: ScriptArg[] = ['hash', user.passwordHash, 'created_at', user.createdAt, 'generation', freshGeneration()];
     if (user.firstName !== null) fields.push('first_name', user.firstName);
     if (user.lastName !== null) fields.push('last_name', user.lastName);
     const [userKey] = this.#keys(user.username);

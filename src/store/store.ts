@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 /**
  * The storage contract of gatehouse: users, and the sessions their tokens stand for.
  *
@@ -11,7 +13,11 @@
  * Methods reject with StoreUnavailableError when the backing service cannot answer.
  */
 export interface Store {
-  /** Stores `user` with generation 0 unless the username is taken; false when it is. */
+  /**
+   * Stores `user` unless the username is taken (false then), with a fresh random generation:
+   * a login that checked the password of a deleted account cannot create a session on a new
+   * account registered under the same name meanwhile.
+   */
   createUser(user: NewUser): Promise<boolean>;
 
   /** The user, or null when there is none. */
@@ -72,7 +78,10 @@ export interface User {
   readonly lastName: string | null;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
-  /** Incremented by every password change; a session is only created for the current one. */
+  /**
+   * Random when the user is created, incremented by every password change; a session is only
+   * created for the current one.
+   */
   readonly generation: number;
 }
 
@@ -94,6 +103,12 @@ export interface Session {
   readonly userAgent: string | null;
   /** Client address of the login request. */
   readonly address: string | null;
+}
+
+/** A generation for a new user: random, so that re-registering a name starts somewhere else. */
+export function freshGeneration(): number {
+  // Below 2^47: exact as a double in Lua (Redis) and in JavaScript, with room to increment.
+  return randomInt(1, 2 ** 47);
 }
 
 /** The store's backing service did not answer (in time); the request may be retried. */

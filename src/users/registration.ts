@@ -58,7 +58,7 @@ export function readRegistration(body: Record<string, unknown>): Registration {
 }
 
 /** A text field: its string, null when absent; 400 when it is not a single string. */
-function field(body: Record<string, unknown>, key: string): string | null {
+export function field(body: Record<string, unknown>, key: string): string | null {
   if (!Object.hasOwn(body, key)) return null;
   const value = body[key];
   if (value === undefined || value === null) return null;

@@ -129,3 +129,17 @@ export async function registerAndLogin(
   const res = await t.request().post('/login/').set('Authorization', basic(username, password)).expect(200);
   return res.body.data.auth_token as string;
 }
+
+/** Logs in with HTTP Basic and returns the new token (the user must exist). */
+export async function login(t: TestApp, username = 'alice', password = 'correct horse battery', userAgent?: string): Promise<string> {
+  const req = t.request().post('/login/').set('Authorization', basic(username, password));
+  if (userAgent !== undefined) req.set('User-Agent', userAgent);
+  const res = await req.expect(200);
+  return res.body.data.auth_token as string;
+}
+
+/** Whether `token` passes the bearer check now (asked through /auth/verify). */
+export async function isLive(t: TestApp, token: string): Promise<boolean> {
+  const res = await t.request().get('/auth/verify').set('Authorization', `Bearer ${token}`);
+  return res.status === 200;
+}

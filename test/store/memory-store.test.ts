@@ -11,10 +11,11 @@ describe('MemoryStore', () => {
     const store = new MemoryStore();
     const now = Date.now();
     await store.createUser({ username: 'a', passwordHash: 'h', firstName: null, lastName: null, createdAt: now });
+    const { generation } = (await store.findUser('a'))!;
     for (let i = 0; i < 5; i += 1) {
       await store.createSession(
         { jti: `j${i}`, username: 'a', issuedAt: now, expiresAt: now + 1000 * (i + 1), userAgent: null, address: null },
-        0,
+        generation,
         10,
       );
     }

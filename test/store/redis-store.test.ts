@@ -28,6 +28,7 @@ describeWithRedis('RedisStore', () => {
   });
 
   const now = Math.floor(Date.now() / 1000) * 1000;
+  const generationOf = async (store: RedisStore, username: string) => (await store.findUser(username))!.generation;
   const user = (username: string) => ({ username, passwordHash: 'h', firstName: 'A', lastName: null, createdAt: now });
   const session = (username: string, jti: string, expiresAt: number) => ({
     jti,
@@ -43,7 +44,7 @@ describeWithRedis('RedisStore', () => {
     prefixes.push(prefix);
     const store = new RedisStore(redis, prefix);
     await store.createUser(user('alice'));
-    await store.createSession(session('alice', 'a'.repeat(22), now + 60_000), 0, 10);
+    await store.createSession(session('alice', 'a'.repeat(22), now + 60_000), await generationOf(store, 'alice'), 10);
     expect(await keysUnder(redis, prefix)).toEqual([
       `${prefix}{alice}:session`,
       `${prefix}{alice}:sessions`,
@@ -56,8 +57,8 @@ describeWithRedis('RedisStore', () => {
     prefixes.push(prefix);
     const store = new RedisStore(redis, prefix);
     await store.createUser(user('bob'));
-    await store.createSession(session('bob', 'b'.repeat(22), now + 60_000), 0, 10);
-    await store.createSession(session('bob', 'c'.repeat(22), now + 120_000), 0, 10);
+    await store.createSession(session('bob', 'b'.repeat(22), now + 60_000), await generationOf(store, 'bob'), 10);
+    await store.createSession(session('bob', 'c'.repeat(22), now + 120_000), await generationOf(store, 'bob'), 10);
     expect(await redis.pexpiretime(`${prefix}{bob}:sessions`)).toBe(now + 120_000);
     expect(await redis.pexpiretime(`${prefix}{bob}:session`)).toBe(now + 120_000);
     // The user record itself does not expire.
@@ -72,8 +73,8 @@ describeWithRedis('RedisStore', () => {
     prefixes.push(prefix);
     const store = new RedisStore(redis, prefix);
     await store.createUser(user('carol'));
-    await store.createSession(session('carol', 'd'.repeat(22), now + 60_000), 0, 10);
-    await store.createSession({ ...session('carol', 'e'.repeat(22), now + 180_000), issuedAt: now + 120_000 }, 0, 10);
+    await store.createSession(session('carol', 'd'.repeat(22), now + 60_000), await generationOf(store, 'carol'), 10);
+    await store.createSession({ ...session('carol', 'e'.repeat(22), now + 180_000), issuedAt: now + 120_000 }, await generationOf(store, 'carol'), 10);
     expect(await redis.zrange(`${prefix}{carol}:sessions`, '0', '-1')).toEqual(['e'.repeat(22)]);
     expect(await redis.hkeys(`${prefix}{carol}:session`)).toEqual(['e'.repeat(22)]);
   });

@@ -42,15 +42,22 @@ export function storeContract(label: string, factory: StoreFactory): void {
     beforeEach(async () => {
       store = await factory.create();
     });
+    /** The user's current generation; -1 for an unknown user (never a real one). */
+    const generationOf = async (username: string) => (await store.findUser(username))?.generation ?? -1;
     afterEach(async () => {
       await factory.destroy(store);
     });
 
     describe('users', () => {
-      test('createUser stores a new user with generation 0 and findUser returns it', async () => {
+      test('createUser stores a new user with a random generation and findUser returns it', async () => {
         const user = newUser();
         await expect(store.createUser(user)).resolves.toBe(true);
-        await expect(store.findUser(user.username)).resolves.toEqual({ ...user, generation: 0 });
+        const found = await store.findUser(user.username);
+        expect(found).toEqual({ ...user, generation: expect.any(Number) });
+        expect(Number.isSafeInteger(found!.generation) && found!.generation > 0).toBe(true);
+        const other = newUser();
+        await store.createUser(other);
+        expect(await generationOf(other.username)).not.toBe(found!.generation);
       });
 
       test('createUser keeps null names as null', async () => {
@@ -64,8 +71,9 @@ export function storeContract(label: string, factory: StoreFactory): void {
       test('createUser of a taken username returns false and leaves the first user as it was', async () => {
         const user = newUser();
         await store.createUser(user);
+        const before = await store.findUser(user.username);
         await expect(store.createUser({ ...user, passwordHash: `${HASH}x`, firstName: 'Eve' })).resolves.toBe(false);
-        await expect(store.findUser(user.username)).resolves.toEqual({ ...user, generation: 0 });
+        await expect(store.findUser(user.username)).resolves.toEqual(before);
       });
 
       test('50 concurrent createUser calls for one username create it exactly once', async () => {
@@ -86,11 +94,13 @@ export function storeContract(label: string, factory: StoreFactory): void {
         const user = newUser();
         await store.createUser(user);
         const s = session(user.username);
-        await store.createSession(s, 0, 10);
+        const generation = await generationOf(user.username);
+        await store.createSession(s, generation, 10);
         await expect(store.rehashPassword(user.username, `${HASH}-other`, 'new')).resolves.toBe(false);
         await expect(store.rehashPassword(user.username, HASH, `${HASH}-new`)).resolves.toBe(true);
         const found = await store.findUser(user.username);
-        expect(found).toMatchObject({ passwordHash: `${HASH}-new`, generation: 0 });
+        // A rehash keeps the generation.
+        expect(found).toMatchObject({ passwordHash: `${HASH}-new`, generation });
         // A rehash is not a password change: the session lives on.
         await expect(store.authenticate(user.username, s.jti, T0)).resolves.not.toBeNull();
       });
@@ -106,10 +116,11 @@ export function storeContract(label: string, factory: StoreFactory): void {
         await store.createUser(user);
         const keep = session(user.username);
         const other = session(user.username);
-        await store.createSession(keep, 0, 10);
-        await store.createSession(other, 0, 10);
-        await expect(store.changePassword(user.username, 0, `${HASH}-2`, keep.jti)).resolves.toBe(true);
-        await expect(store.findUser(user.username)).resolves.toMatchObject({ passwordHash: `${HASH}-2`, generation: 1 });
+        const generation = await generationOf(user.username);
+        await store.createSession(keep, generation, 10);
+        await store.createSession(other, generation, 10);
+        await expect(store.changePassword(user.username, generation, `${HASH}-2`, keep.jti)).resolves.toBe(true);
+        await expect(store.findUser(user.username)).resolves.toMatchObject({ passwordHash: `${HASH}-2`, generation: generation + 1 });
         await expect(store.authenticate(user.username, keep.jti, T0)).resolves.not.toBeNull();
         await expect(store.authenticate(user.username, other.jti, T0)).resolves.toBeNull();
         expect((await store.listSessions(user.username, T0)).map((s) => s.jti)).toEqual([keep.jti]);
@@ -119,22 +130,24 @@ export function storeContract(label: string, factory: StoreFactory): void {
         const user = newUser();
         await store.createUser(user);
         const s = session(user.username);
-        await store.createSession(s, 0, 10);
-        await expect(store.changePassword(user.username, 0, `${HASH}-2`, null)).resolves.toBe(true);
+        const generation = await generationOf(user.username);
+        await store.createSession(s, generation, 10);
+        await expect(store.changePassword(user.username, generation, `${HASH}-2`, null)).resolves.toBe(true);
         await expect(store.listSessions(user.username, T0)).resolves.toEqual([]);
       });
 
       test('changePassword refuses a stale generation and changes nothing', async () => {
         const user = newUser();
         await store.createUser(user);
-        await store.changePassword(user.username, 0, `${HASH}-2`, null);
-        await expect(store.changePassword(user.username, 0, `${HASH}-3`, null)).resolves.toBe(false);
-        await expect(store.findUser(user.username)).resolves.toMatchObject({ passwordHash: `${HASH}-2`, generation: 1 });
+        const generation = await generationOf(user.username);
+        await store.changePassword(user.username, generation, `${HASH}-2`, null);
+        await expect(store.changePassword(user.username, generation, `${HASH}-3`, null)).resolves.toBe(false);
+        await expect(store.findUser(user.username)).resolves.toMatchObject({ passwordHash: `${HASH}-2`, generation: generation + 1 });
       });
 
       test('changePassword of an unknown user returns false and creates nothing', async () => {
         const username = name();
-        await expect(store.changePassword(username, 0, HASH, null)).resolves.toBe(false);
+        await expect(store.changePassword(username, 1, HASH, null)).resolves.toBe(false);
         await expect(store.findUser(username)).resolves.toBeNull();
       });
 
@@ -142,7 +155,8 @@ export function storeContract(label: string, factory: StoreFactory): void {
         const user = newUser();
         await store.createUser(user);
         const s = session(user.username);
-        await store.createSession(s, 0, 10);
+        const generation = await generationOf(user.username);
+        await store.createSession(s, generation, 10);
         await expect(store.deleteUser(user.username)).resolves.toBe(true);
         await expect(store.findUser(user.username)).resolves.toBeNull();
         await expect(store.authenticate(user.username, s.jti, T0)).resolves.toBeNull();
@@ -151,19 +165,24 @@ export function storeContract(label: string, factory: StoreFactory): void {
         await expect(store.createUser(newUser(user.username, { firstName: 'New' }))).resolves.toBe(true);
         await expect(store.authenticate(user.username, s.jti, T0)).resolves.toBeNull();
         await expect(store.listSessions(user.username, T0)).resolves.toEqual([]);
+        // A login that checked the deleted account's password cannot open a session on the new one.
+        expect(await generationOf(user.username)).not.toBe(generation);
+        await expect(store.createSession(session(user.username), generation, 10)).resolves.toBe(false);
       });
     });
 
     describe('sessions', () => {
       let username: string;
+      let generation: number;
       beforeEach(async () => {
         username = name();
         await store.createUser(newUser(username));
+        generation = await generationOf(username);
       });
 
       test('createSession records a session that authenticate finds with the profile', async () => {
         const s = session(username);
-        await expect(store.createSession(s, 0, 10)).resolves.toBe(true);
+        await expect(store.createSession(s, generation, 10)).resolves.toBe(true);
         await expect(store.authenticate(username, s.jti, T0)).resolves.toEqual({
           username,
           firstName: 'Ada',
@@ -175,22 +194,22 @@ export function storeContract(label: string, factory: StoreFactory): void {
       test('createSession for an unknown user returns false and records nothing', async () => {
         const other = name();
         const s = session(other);
-        await expect(store.createSession(s, 0, 10)).resolves.toBe(false);
+        await expect(store.createSession(s, generation, 10)).resolves.toBe(false);
         await expect(store.authenticate(other, s.jti, T0)).resolves.toBeNull();
         await expect(store.listSessions(other, T0)).resolves.toEqual([]);
       });
 
       test('createSession with a stale generation returns false (the password changed meanwhile)', async () => {
-        await store.changePassword(username, 0, `${HASH}-2`, null);
+        await store.changePassword(username, generation, `${HASH}-2`, null);
         const s = session(username);
-        await expect(store.createSession(s, 0, 10)).resolves.toBe(false);
+        await expect(store.createSession(s, generation, 10)).resolves.toBe(false);
         await expect(store.authenticate(username, s.jti, T0)).resolves.toBeNull();
-        await expect(store.createSession(s, 1, 10)).resolves.toBe(true);
+        await expect(store.createSession(s, generation + 1, 10)).resolves.toBe(true);
       });
 
       test('a session is live until its expiry and not at or after it', async () => {
         const s = session(username);
-        await store.createSession(s, 0, 10);
+        await store.createSession(s, generation, 10);
         await expect(store.authenticate(username, s.jti, s.expiresAt - 1)).resolves.not.toBeNull();
         await expect(store.authenticate(username, s.jti, s.expiresAt)).resolves.toBeNull();
         await expect(store.listSessions(username, s.expiresAt)).resolves.toEqual([]);
@@ -198,7 +217,7 @@ export function storeContract(label: string, factory: StoreFactory): void {
 
       test('authenticate does not find an unknown jti or another user’s session', async () => {
         const s = session(username);
-        await store.createSession(s, 0, 10);
+        await store.createSession(s, generation, 10);
         const other = name();
         await store.createUser(newUser(other));
         await expect(store.authenticate(username, jti(), T0)).resolves.toBeNull();
@@ -209,13 +228,13 @@ export function storeContract(label: string, factory: StoreFactory): void {
         const a = session(username, { issuedAt: T0 + 2000, expiresAt: T0 + 2000 + HOUR, userAgent: null, address: null });
         const b = session(username, { issuedAt: T0, expiresAt: T0 + HOUR, userAgent: 'Mozilla/5.0 ✓', address: '::1' });
         const dead = session(username, { issuedAt: T0 - 2 * HOUR, expiresAt: T0 - HOUR });
-        for (const s of [a, b, dead]) await store.createSession(s, 0, 10);
+        for (const s of [a, b, dead]) await store.createSession(s, generation, 10);
         await expect(store.listSessions(username, T0)).resolves.toEqual([b, a]);
       });
 
       test('beyond maxSessions the sessions closest to expiry are ended', async () => {
         const sessions = [3, 1, 4, 2].map((i) => session(username, { issuedAt: T0 + i * 1000, expiresAt: T0 + HOUR + i * 1000 }));
-        for (const s of sessions) await store.createSession(s, 0, 3);
+        for (const s of sessions) await store.createSession(s, generation, 3);
         const live = (await store.listSessions(username, T0)).map((s) => s.issuedAt);
         expect(live).toEqual([T0 + 2000, T0 + 3000, T0 + 4000]);
         await expect(store.authenticate(username, sessions[1]!.jti, T0)).resolves.toBeNull();
@@ -224,8 +243,8 @@ export function storeContract(label: string, factory: StoreFactory): void {
       test('revokeSession ends one session at once and leaves the others', async () => {
         const a = session(username);
         const b = session(username);
-        await store.createSession(a, 0, 10);
-        await store.createSession(b, 0, 10);
+        await store.createSession(a, generation, 10);
+        await store.createSession(b, generation, 10);
         await expect(store.revokeSession(username, a.jti, T0)).resolves.toBe(true);
         await expect(store.authenticate(username, a.jti, T0)).resolves.toBeNull();
         await expect(store.authenticate(username, b.jti, T0)).resolves.not.toBeNull();
@@ -234,7 +253,7 @@ export function storeContract(label: string, factory: StoreFactory): void {
 
       test('revokeSession of an unknown or expired session returns false', async () => {
         const s = session(username);
-        await store.createSession(s, 0, 10);
+        await store.createSession(s, generation, 10);
         await expect(store.revokeSession(username, jti(), T0)).resolves.toBe(false);
         await expect(store.revokeSession(username, s.jti, s.expiresAt)).resolves.toBe(false);
       });
@@ -243,7 +262,7 @@ export function storeContract(label: string, factory: StoreFactory): void {
         const keep = session(username);
         const others = [session(username), session(username)];
         const dead = session(username, { issuedAt: T0 - 2 * HOUR, expiresAt: T0 - HOUR });
-        for (const s of [keep, ...others, dead]) await store.createSession(s, 0, 10);
+        for (const s of [keep, ...others, dead]) await store.createSession(s, generation, 10);
         await expect(store.revokeSessions(username, keep.jti, T0)).resolves.toBe(2);
         expect((await store.listSessions(username, T0)).map((s) => s.jti)).toEqual([keep.jti]);
         await expect(store.revokeSessions(username, null, T0)).resolves.toBe(1);
@@ -254,9 +273,9 @@ export function storeContract(label: string, factory: StoreFactory): void {
         // "Revoke all" cannot miss a session: each one is recorded atomically, before or after.
         for (let round = 0; round < 20; round += 1) {
           const before = session(username);
-          await store.createSession(before, 0, 100);
+          await store.createSession(before, generation, 100);
           const racing = session(username);
-          const [, ended] = await Promise.all([store.createSession(racing, 0, 100), store.revokeSessions(username, null, T0)]);
+          const [, ended] = await Promise.all([store.createSession(racing, generation, 100), store.revokeSessions(username, null, T0)]);
           const live = (await store.listSessions(username, T0)).map((s) => s.jti);
           await expect(store.authenticate(username, before.jti, T0)).resolves.toBeNull();
           // Either revokeSessions saw it (and ended it) or it was created afterwards (and is live).

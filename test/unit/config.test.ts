@@ -48,6 +48,8 @@ describe('config', () => {
       SHUTDOWN_GRACE: 10,
       REDIS_DURABILITY: 'warn',
       TRUST_PROXY: false,
+      AUTH_TOKEN_HEADER: 'X-Auth-Token',
+      INTROSPECTION_CLIENTS: [],
       LOG_LEVEL: 'info',
     });
   });
@@ -151,5 +153,49 @@ describe('config', () => {
     expect(problemsOf(() => loadConfig({ env: {}, file: configFile({ PROT: 1 }) }))).toEqual([
       expect.stringMatching(/^PROT: unknown setting in /),
     ]);
+  });
+
+  describe('sidecar settings', () => {
+    const secret = 's3cret-0123456789abcdef';
+
+    test('INTROSPECTION_CLIENTS: "id:secret" entries, comma-separated in the environment', () => {
+      const config = loadConfig({ env: { INTROSPECTION_CLIENTS: `billing:${secret}, audit.v2:${secret}x` } });
+      expect(config.INTROSPECTION_CLIENTS).toEqual([
+        { id: 'billing', secret },
+        { id: 'audit.v2', secret: `${secret}x` },
+      ]);
+      expect(Object.isFrozen(config.INTROSPECTION_CLIENTS)).toBe(true);
+    });
+
+    test('INTROSPECTION_CLIENTS: an array in a config file', () => {
+      const file = configFile({ INTROSPECTION_CLIENTS: [`billing:${secret}`] });
+      expect(loadConfig({ file, env: {} }).INTROSPECTION_CLIENTS).toEqual([{ id: 'billing', secret }]);
+    });
+
+    test.each([
+      [`billing:short`, 'entry 1 must be "id:secret"'],
+      [`billing`, 'entry 1 must be "id:secret"'],
+      [`:${secret}`, 'entry 1 must be "id:secret"'],
+      [`bill ing:${secret}`, 'entry 1 must be "id:secret"'],
+      [`billing:${secret}%`, 'entry 1 must be "id:secret"'],
+      [`billing:${secret},billing:${secret}y`, 'entry 2 repeats the client id billing'],
+    ])('INTROSPECTION_CLIENTS=%s is refused without echoing the secret', (value, problem) => {
+      const problems = problemsOf(() => loadConfig({ env: { INTROSPECTION_CLIENTS: value } }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`INTROSPECTION_CLIENTS: ${problem}`);
+      expect(problems[0]).not.toContain(secret);
+      expect(problems[0]).not.toContain('short');
+    });
+
+    test('AUTH_TOKEN_HEADER: a header name, or empty to turn it off; never Authorization', () => {
+      expect(loadConfig({ env: { AUTH_TOKEN_HEADER: 'X-Token' } }).AUTH_TOKEN_HEADER).toBe('X-Token');
+      expect(loadConfig({ env: { AUTH_TOKEN_HEADER: '' } }).AUTH_TOKEN_HEADER).toBe('');
+      expect(problemsOf(() => loadConfig({ env: { AUTH_TOKEN_HEADER: 'X Token' } }))).toEqual([
+        'AUTH_TOKEN_HEADER: must be an HTTP header name (or empty to turn it off)',
+      ]);
+      expect(problemsOf(() => loadConfig({ env: { AUTH_TOKEN_HEADER: 'authorization' } }))).toEqual([
+        'AUTH_TOKEN_HEADER: must not be Authorization, which is always read',
+      ]);
+    });
   });
 });

@@ -1,0 +1,35 @@
+import type { AppDeps } from '../deps';
+import { requireBearer } from '../http/require-bearer';
+import { need, type AppMiddleware } from '../http/state';
+
+/** The path, with any suffix: proxies often append the original path, which is ignored. */
+export const VERIFY_PATH = '/auth/verify{/*rest}';
+
+/**
+ * GET, HEAD or POST /auth/verify — forward auth for a reverse proxy (nginx auth_request,
+ * Traefik ForwardAuth, Caddy forward_auth). A valid token gets 200 with an empty body and the
+ * caller's identity in response headers, which the proxy copies onto the request it forwards;
+ * anything else gets the bearer check's 401 (or 503 when the store cannot answer: fail closed).
+ * It is the bearer check and nothing more: one token decryption and one store round trip.
+ * Identity headers the client sent are never read: the ones set here come from the token and
+ * the store only.
+ */
+export function verifyRoute(deps: AppDeps): AppMiddleware[] {
+  return [
+    requireBearer(deps),
+    function respondIdentity(ctx) {
+      const { claims, profile } = need(ctx.state, 'auth');
+      ctx.set({
+        'X-Auth-Request-User': profile.username,
+        'Remote-User': profile.username,
+        // RFC 3339; tokens expire on whole seconds.
+        'X-Auth-Request-Expires': new Date(claims.exp * 1000).toISOString().replace('.000Z', 'Z'),
+        'X-Auth-Request-Session': claims.jti,
+      });
+      // An empty string, not null: Koa answers a null body with 204, and proxies expect 200.
+      ctx.status = 200;
+      ctx.body = '';
+      ctx.remove('Content-Type');
+    },
+  ];
+}
