@@ -107,7 +107,14 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
 if over > 0 then
-  for _, jti in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
+  -- The sessions closest to expiry, never the one just created (its expiry can tie with older
+  -- ones in the same second, and ZRANGE breaks ties by member, i.e. at random).
+  local candidates = redis.call('ZRANGE', KEYS[2], 0, over)
+  local oldest = {}
+  for _, jti in ipairs(candidates) do
+    if jti ~= ARGV[2] and #oldest < over then oldest[#oldest + 1] = jti end
+  end
+  for _, jti in ipairs(oldest) do
     redis.call('ZREM', KEYS[2], jti)
     redis.call('HDEL', KEYS[3], jti)
   end
