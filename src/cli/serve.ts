@@ -8,15 +8,20 @@ export async function serve(configFile: string | undefined): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const running = await startServer({ config, log });
   let stopping = false;
+  // Logs are written in batches: let the last ones (such as "stopped") out before exiting.
+  const exit = (code: number) => {
+    setTimeout(() => process.exit(code), 1000).unref();
+    log.flush(() => process.exit(code));
+  };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'stopping', signal }, `received ${signal}, shutting down`);
     running.close().then(
-      () => process.exit(0),
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
