@@ -7,17 +7,34 @@ const swc = [
   },
 ];
 
-module.exports = {
+const common = {
   testEnvironment: 'node',
   transform: {
-    // The docs page's static files, imported as text (see src/docs/swagger-ui-assets.ts).
+    // The docs page's static files, imported as text (see src/docs/assets.ts).
     '/node_modules/swagger-ui-dist/.+\\.(js|css)$': '<rootDir>/test/helpers/text-transform.js',
-    // paseto 4 is ESM-only and jest on Node 20 cannot require ESM: transform it too.
+    // paseto 4 and p-limit 7 are ESM-only and jest on Node 20 cannot require ESM: transform them too.
     '^.+\\.(t|j|mj)s$': swc,
   },
-  transformIgnorePatterns: ['/node_modules/(?!(paseto|swagger-ui-dist)/)'],
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transformIgnorePatterns: ['/node_modules/(?!(paseto|p-limit|yocto-queue|swagger-ui-dist)/)'],
+};
+
+module.exports = {
+  // Once for the whole run: builds dist/ and finds (or starts) a Redis.
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 20000,
+  projects: [
+    {
+      ...common,
+      displayName: 'core',
+      testMatch: ['<rootDir>/test/{unit,store,http,e2e}/**/*.test.ts'],
+    },
+    {
+      // Fault injection (private redis-servers killed, frozen, restarted), fuzzing, timing and
+      // process-level tests: slower, so kept apart; `npm test` still runs them.
+      ...common,
+      displayName: 'hardening',
+      testMatch: ['<rootDir>/test/hardening/**/*.test.ts'],
+    },
+  ],
 };

@@ -27,7 +27,10 @@ import { VERIFY_PATH, verifyRoute } from './routes/verify';
  * Paths match with or without a trailing slash, as the tutorial's "/register/" and "/register".
  */
 export function createApp(deps: AppDeps): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY });
+  // Behind a proxy, the client is the address that proxy appended to X-Forwarded-For: the last
+  // one. Entries before it were sent by the client and prove nothing (and would let anyone
+  // choose the address the login throttle counts).
+  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: 1 });
   const router = createRouter(deps);
 
   app.use(observeRequests(deps));

@@ -4,6 +4,24 @@ import pretty from 'pino-pretty';
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /**
+ * stdout written in batches (at least 4 KiB, or whatever is waiting every 100 ms) instead of one
+ * system call per line: with a request log line per request, that call was a tenth of the time
+ * of a bearer check. pino flushes what is left when the process exits (normally, by a signal
+ * handler or after an uncaught error); only a SIGKILL can lose the last 100 ms.
+ */
+function stdoutInBatches(): pino.DestinationStream {
+  const stream = pino.destination({ dest: 1, minLength: 4096, sync: false });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // destroyed at exit: nothing left to write
+    }
+  }, 100).unref();
+  return stream;
+}
+
+/**
  * The process logger: one JSON object per line on stdout, or coloured human-readable lines
  * when `format` is pretty (auto: when stdout is a terminal). Credentials never reach it: the
  * Authorization and X-Auth-Token headers and any password or token field are redacted wherever
@@ -17,23 +35,29 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'gatehouse' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
+        // Explicit paths only: each wildcard costs a walk over every log line's keys.
         paths: [
           'password',
-          '*.password',
-          '*.current_password',
-          '*.new_password',
+          'current_password',
+          'new_password',
           'token',
-          '*.token',
           'auth_token',
-          '*.auth_token',
-          '*.headers.authorization',
-          '*.headers["x-auth-token"]',
+          'body.password',
+          'body.current_password',
+          'body.new_password',
+          'body.token',
+          'req.headers.authorization',
+          'req.headers["x-auth-token"]',
+          'headers.authorization',
+          'headers["x-auth-token"]',
         ],
         censor: '[redacted]',
       },
     },
     // pino-pretty as a stream in this thread, not a transport: transports load worker files by
     // path, which a bundle or a single executable does not have.
-    humane ? pretty({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true }) : destination,
+    humane
+      ? pretty({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true })
+      : (destination ?? stdoutInBatches()),
   );
 }

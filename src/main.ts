@@ -2,7 +2,8 @@ import { main } from './cli/main';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== 0) process.exitCode = code;
+    // A failed command may leave a connection open (a store opened before the failure): exit.
+    if (code !== 0) process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,20 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config/load';
+import { buildDeps } from './build-deps';
 import type { AppDeps } from './deps';
-import { Lifecycle } from './lifecycle';
-import { createMetrics } from './metrics';
-import { createPasswordHasher } from './passwords/hasher';
-import { instrumentHasher } from './passwords/instrumented-hasher';
-import { MemoryStore } from './store/memory-store';
-import { createRedisClient, whenReady } from './store/redis-connection';
-import { RedisStore } from './store/redis-store';
-import type { Store } from './store/store';
-import { Keyring } from './tokens/keyring';
+import { createHttpServer } from './http/node-server';
+import { openBackend } from './store/open-store';
 import { generateLocalKey } from './tokens/paserk';
-import { createTokenService } from './tokens/token-service';
 
 export interface RunningServer {
   readonly server: Server;
@@ -23,7 +17,11 @@ export interface RunningServer {
   /** Base URL of the separate metrics listener, when METRICS_PORT is set. */
   readonly metricsUrl: string | null;
   readonly deps: AppDeps;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the store. */
+  /**
+   * Shuts down: readiness turns 503 at once, requests keep being served for SHUTDOWN_DELAY
+   * seconds (so load balancers stop sending any), then no new connections are accepted,
+   * requests in flight get up to `graceMs` (default SHUTDOWN_GRACE) to finish, and the store closes.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -36,34 +34,11 @@ export interface StartOptions {
 /** Opens the configured store, builds the app and listens on HOST:PORT. */
 export async function startServer({ config, log, clock = Date.now }: StartOptions): Promise<RunningServer> {
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [ephemeralKey(log)];
-  const store = await openStore(config, log, clock);
-  const metrics = createMetrics();
-  const deps: AppDeps = {
-    config,
-    store,
-    clock,
-    log,
-    lifecycle: new Lifecycle(),
-    metrics,
-    tokens: createTokenService({
-      keyring: new Keyring(keys),
-      ttl: config.TOKEN_TTL,
-      issuer: config.TOKEN_ISSUER,
-      cacheSize: config.TOKEN_CACHE_SIZE,
-    }),
-    passwords: instrumentHasher(
-      createPasswordHasher({
-        memoryCost: config.ARGON2_MEMORY_KIB,
-        timeCost: config.ARGON2_ITERATIONS,
-        parallelism: config.ARGON2_PARALLELISM,
-      }),
-      metrics,
-    ),
-  };
+  const { store, throttle, safety } = await openBackend(config, log, clock);
+  const deps = buildDeps({ config, log, clock, store, throttle, storeSafety: safety, keys });
+  const { metrics } = deps;
   const app = createApp(deps);
-  // Slow clients cannot hold a connection open forever (slowloris).
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app.callback());
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpServer(config, app.callback(), log);
 
   const url = await listen(server, config.PORT, config.HOST);
   let metricsServer: Server | null = null;
@@ -84,18 +59,27 @@ export async function startServer({ config, log, clock = Date.now }: StartOption
     log.info({ event: 'metrics_listening', url: metricsUrl }, `metrics on ${metricsUrl}/metrics`);
   }
   log.info({ event: 'started', url, store: config.STORE }, `gatehouse listening on ${url} (store: ${config.STORE})`);
+  // Whoever waits for this line (a person, a supervisor, a test) should not wait for a batch.
+  log.flush();
 
   return {
     server,
     url,
     metricsUrl,
     deps,
-    async close(graceMs = 10_000) {
+    async close(graceMs = config.SHUTDOWN_GRACE * 1000) {
       deps.lifecycle.beginShutdown();
+      if (config.SHUTDOWN_DELAY > 0) {
+        log.info({ event: 'draining', seconds: config.SHUTDOWN_DELAY }, 'readiness is 503; still serving while load balancers notice');
+        await sleep(config.SHUTDOWN_DELAY * 1000);
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes; close them as they do.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(idle);
       clearTimeout(force);
       if (metricsServer !== null) {
         // Scrapes are idempotent: no grace period, and keep-alive connections must not hold us.
@@ -129,20 +113,4 @@ function ephemeralKey(log: Logger): string {
       'Every token stops working on restart. Set TOKEN_KEYS (create a key with `gatehouse keygen`).',
   );
   return generateLocalKey();
-}
-
-async function openStore(config: Config, log: Logger, clock: () => number): Promise<Store> {
-  if (config.STORE === 'memory') {
-    log.warn({ event: 'memory_store' }, 'STORE=memory: users and sessions are lost when the process stops');
-    return new MemoryStore({ clock });
-  }
-  const redis = createRedisClient(config.REDIS_URL);
-  redis.on('error', (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
-  try {
-    await whenReady(redis, 5_000);
-  } catch (err) {
-    // Serve anyway: requests get 503 until Redis answers, and ioredis keeps reconnecting.
-    log.error({ event: 'redis_unavailable', err: (err as Error).message }, 'redis is not reachable yet; retrying');
-  }
-  return new RedisStore(redis, config.REDIS_PREFIX);
 }

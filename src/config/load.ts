@@ -48,7 +48,7 @@ export function loadConfig({ env = process.env, file }: LoadOptions = {}): Confi
     if (result.success) settings[name] = result.data;
     else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'is invalid'}`);
   }
-  problems.push(...checkTokenKeys(settings as Partial<Settings>));
+  problems.push(...checkTokenKeys(settings as Partial<Settings>), ...checkTimeouts(settings as Partial<Settings>));
   if (problems.length > 0) throw new ConfigError(problems);
   const valid = settings as Settings;
   return Object.freeze({
@@ -78,6 +78,12 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
     return {};
   }
   return parsed as Record<string, unknown>;
+}
+
+// Node refuses a headers timeout longer than the request timeout (it would never fire).
+function checkTimeouts({ HEADERS_TIMEOUT: headers, REQUEST_TIMEOUT: request }: Partial<Settings>): string[] {
+  if (headers === undefined || request === undefined || headers <= request) return [];
+  return [`HEADERS_TIMEOUT: must not be longer than REQUEST_TIMEOUT (${request})`];
 }
 
 function checkTokenKeys({ TOKEN_KEYS: keys, STORE: store }: Partial<Settings>): string[] {

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'payload_too_large',
+  'headers_too_large',
+  'request_timeout',
   'unsupported_media_type',
   'conflict',
   'too_many_requests',
@@ -138,5 +140,12 @@ export class UnsupportedMediaType extends HttpError {
 export class ServiceUnavailable extends HttpError {
   constructor(message: string, retryAfterSeconds = 1) {
     super(503, 'service_unavailable', message, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+/** 429 (RFC 6585 §4) with Retry-After (RFC 9110 §10.2.3) in whole seconds. */
+export class TooManyRequests extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'too_many_requests', message, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

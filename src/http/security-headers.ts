@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
  * gatehouse is cached (its bodies hold tokens and identities, RFC 6749 §5.1), sniffed, framed or
  * allowed to load anything. Routes that serve a page (the API docs) replace the CSP.
  */
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
   'X-Content-Type-Options': 'nosniff',

@@ -18,7 +18,9 @@ Every answer is JSON \`{"msg": string, "data": ...}\`; errors add a stable \`"er
 Every path also answers with a trailing slash (\`/register/\`, as in the tutorial), and every \`GET\` also
 answers \`HEAD\`. \`OPTIONS\` on a listed path answers \`Allow\`; another method is a 405 with \`Allow\`; a path not
 listed here is a 404 (see the components' responses \`Options\`, \`MethodNotAllowed\`, \`NotFound\`).
-Every answer carries \`X-Request-Id\` and security headers (\`Cache-Control: no-store\`, a CSP, \`nosniff\`).`;
+Every answer carries \`X-Request-Id\` and security headers (\`Cache-Control: no-store\`, a CSP, \`nosniff\`).
+Requests refused before any route sees them also get the envelope: 400 \`invalid_request\` (not valid HTTP/1.1),
+408 \`request_timeout\` (not received in time), 431 \`headers_too_large\`, and 405 for \`CONNECT\`.`;
 
 /** The OpenAPI 3.1 document of the routes createApp serves with these settings. */
 export function createOpenApiDocument(options: DocumentOptions): Document {

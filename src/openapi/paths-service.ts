@@ -34,10 +34,30 @@ export function servicePaths({ metrics }: DocumentOptions): Record<string, PathI
       get: {
         operationId: 'readiness',
         summary: 'Readiness: the store answers and gatehouse is not shutting down',
-        description: 'Not logged.',
+        description:
+          'Not logged. Whatever puts acknowledged writes at risk (Redis durability settings, clock skew) is listed ' +
+          'in `data.warnings`; with REDIS_DURABILITY=require such a store is a 503.',
         tags,
         security: NO_AUTH,
-        responses: { 200: response('Ready.', json(envelope('ready'))), 503: responseRef('ServiceUnavailable') },
+        responses: {
+          200: response(
+            'Ready.',
+            json(
+              envelope('ready', {
+                oneOf: [
+                  { type: 'null' },
+                  {
+                    type: 'object',
+                    required: ['warnings'],
+                    additionalProperties: false,
+                    properties: { warnings: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+                  },
+                ],
+              }),
+            ),
+          ),
+          503: responseRef('ServiceUnavailable'),
+        },
       },
     },
     '/openapi.json': {

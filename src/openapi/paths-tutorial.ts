@@ -1,6 +1,6 @@
 import { NAME } from '../version';
 import { fieldsBody } from './bodies';
-import { BASIC_CHALLENGE, errorResponse, json, response, responseRef } from './responses';
+import { BASIC_CHALLENGE, errorResponse, headerRef, json, response, responseRef } from './responses';
 import { envelope, schemaRef } from './schemas';
 import { bearer, NO_AUTH, USER_PASSWORD } from './security';
 import type { DocumentOptions } from './options';
@@ -85,6 +85,13 @@ export function tutorialPaths({ tokenHeader }: DocumentOptions): Record<string, 
             'No Basic credentials (`missing_credentials`), or malformed or wrong ones (`invalid_credentials`).',
             ['missing_credentials', 'invalid_credentials'],
             BASIC_CHALLENGE,
+          ),
+          429: errorResponse(
+            'Too many failed logins for this account (LOGIN_FAILURES_PER_ACCOUNT) or from this address ' +
+              '(LOGIN_FAILURES_PER_ADDRESS) within LOGIN_FAILURE_WINDOW: every attempt is refused, before any ' +
+              'password check, until the window ends.',
+            ['too_many_requests'],
+            { 'Retry-After': headerRef('Retry-After') },
           ),
           503: responseRef('ServiceUnavailable'),
         },

@@ -2,7 +2,8 @@ import type { ErrorCode } from '../http/errors';
 import { schemaRef } from './schemas';
 import type { Header, Reference, Response, Schema } from './types';
 
-const headerRef = (name: keyof typeof HEADERS): Reference => ({ $ref: `#/components/headers/${name}` });
+/** A reference to one of the headers below. */
+export const headerRef = (name: keyof typeof HEADERS): Reference => ({ $ref: `#/components/headers/${name}` });
 
 /** components.headers */
 export const HEADERS = {
@@ -27,7 +28,7 @@ export const HEADERS = {
     schema: { type: 'string', const: 'Basic realm="gatehouse", charset="UTF-8"' },
   },
   'Retry-After': {
-    description: 'Seconds to wait before trying again.',
+    description: 'Whole seconds to wait before trying again (RFC 9110 §10.2.3).',
     required: true,
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
@@ -74,9 +75,11 @@ const EXAMPLE_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   not_found: 'no route for GET /nowhere',
   method_not_allowed: 'PUT is not allowed here; allowed: HEAD, GET',
   payload_too_large: 'the request body is larger than the limit of 16384 bytes',
+  headers_too_large: 'the request headers are larger than the limit of 16384 bytes',
+  request_timeout: 'the request was not received in time',
   unsupported_media_type: 'the request body must be one of: application/json, application/x-www-form-urlencoded, multipart/form-data',
   conflict: 'the password was changed by another request meanwhile; try again',
-  too_many_requests: 'too many attempts; try again later',
+  too_many_requests: 'too many failed logins; try again later',
   service_unavailable: 'the user store is unavailable; try again shortly',
   internal_error: 'internal server error',
 };
@@ -122,7 +125,8 @@ export const RESPONSES = {
   PayloadTooLarge: errorResponse('The body is over BODY_LIMIT bytes.', ['payload_too_large']),
   UnsupportedMediaType: errorResponse('The body is not JSON, urlencoded or multipart.', ['unsupported_media_type']),
   ServiceUnavailable: errorResponse(
-    'The store does not answer (gatehouse fails closed: nothing is let through), or gatehouse is shutting down.',
+    'The store does not answer (gatehouse fails closed: nothing is let through), too many password checks are ' +
+      'waiting (ARGON2_MAX_QUEUED), or gatehouse is shutting down.',
     ['service_unavailable'],
     { 'Retry-After': headerRef('Retry-After') },
   ),

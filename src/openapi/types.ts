@@ -24,6 +24,7 @@ export interface Schema {
   required?: readonly string[];
   additionalProperties?: boolean | Schema;
   items?: Schema;
+  minItems?: number;
   allOf?: Schema[];
   oneOf?: Schema[];
   examples?: unknown[];

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
+import type { Config } from '../config/load';
 
 /** argon2id cost parameters. OWASP password storage cheat sheet: m=19456 KiB, t=2, p=1. */
 export interface Argon2Params {
@@ -8,6 +10,14 @@ export interface Argon2Params {
   /** Passes over memory. */
   readonly timeCost: number;
   readonly parallelism: number;
+}
+
+/** How much argon2 work may be under way at once; each running hash holds `memoryCost` KiB. */
+export interface Argon2Limits {
+  /** Hashes and verifies running at the same time. */
+  readonly maxConcurrent: number;
+  /** Calls allowed to wait for a free slot; one more is refused at once with PasswordHasherBusy. */
+  readonly maxQueued: number;
 }
 
 export interface PasswordHasher {
@@ -22,32 +32,75 @@ export interface PasswordHasher {
   verifyNothing(password: string): Promise<false>;
   /** True when `encoded` was made with other parameters than the configured ones. */
   needsRehash(encoded: string): boolean;
+  /** argon2 calls running and waiting right now. */
+  load(): { running: number; queued: number };
+}
+
+/**
+ * Thrown by hash and verify calls when `maxConcurrent` are running and `maxQueued` are waiting:
+ * the caller answers 503 at once instead of piling up work (and memory) without limit.
+ */
+export class PasswordHasherBusy extends Error {
+  override readonly name = 'PasswordHasherBusy';
+  constructor() {
+    super('too many password checks are in progress');
+  }
 }
 
 // @node-rs/argon2 declares Algorithm as a const enum, which isolated-module compilers cannot
 // inline; 2 is Algorithm.Argon2id.
 const ARGON2ID = 2;
 
-export function createPasswordHasher(params: Argon2Params): PasswordHasher {
+/**
+ * argon2 runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise):
+ * more concurrent hashes than threads only wait there, invisibly and without a bound.
+ */
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number(env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(size) && size > 0 ? size : 4;
+}
+
+/** The hasher the settings describe (ARGON2_*; ARGON2_MAX_CONCURRENT=0 means the thread pool size). */
+export function createPasswordHasherFromConfig(config: Config): PasswordHasher {
+  return createPasswordHasher(
+    { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_ITERATIONS, parallelism: config.ARGON2_PARALLELISM },
+    { maxConcurrent: config.ARGON2_MAX_CONCURRENT || threadPoolSize(), maxQueued: config.ARGON2_MAX_QUEUED },
+  );
+}
+
+export function createPasswordHasher(
+  params: Argon2Params,
+  limits: Argon2Limits = { maxConcurrent: threadPoolSize(), maxQueued: 32 },
+): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params };
   // Made once, up front, so the first unknown-user login is not slower than the others.
   const dummy = hash(randomBytes(32).toString('base64url'), options);
+  const limit = pLimit(limits.maxConcurrent);
 
-  const check = async (encoded: string, password: string) => {
-    try {
-      return await verify(encoded, password);
-    } catch {
-      return false;
+  const bounded = <T>(work: () => Promise<T>): Promise<T> => {
+    if (limit.activeCount + limit.pendingCount >= limits.maxConcurrent + limits.maxQueued) {
+      return Promise.reject(new PasswordHasherBusy());
     }
+    return limit(work);
   };
 
+  const check = (encoded: string, password: string) =>
+    bounded(async () => {
+      try {
+        return await verify(encoded, password);
+      } catch {
+        return false;
+      }
+    });
+
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => bounded(() => hash(password, options)),
     verify: check,
     async verifyNothing(password) {
       await check(await dummy, password);
       return false;
     },
+    load: () => ({ running: limit.activeCount, queued: limit.pendingCount }),
     needsRehash(encoded) {
       try {
         const used = parseOptions(encoded);

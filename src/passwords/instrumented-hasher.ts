@@ -16,5 +16,6 @@ export function instrumentHasher(inner: PasswordHasher, metrics: Metrics): Passw
     verify: (encoded, password) => timed('verify', () => inner.verify(encoded, password)),
     verifyNothing: (password) => timed('verify', () => inner.verifyNothing(password)),
     needsRehash: (encoded) => inner.needsRehash(encoded),
+    load: () => inner.load(),
   };
 }

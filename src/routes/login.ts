@@ -1,20 +1,44 @@
 import type { AppDeps } from '../deps';
 import { readBasicCredentials } from '../http/credentials';
-import { InvalidCredentials } from '../http/errors';
+import { InvalidCredentials, TooManyRequests } from '../http/errors';
 import { need, type AppMiddleware } from '../http/state';
+import { PasswordHasherBusy } from '../passwords/hasher';
+import { LoginThrottled } from '../throttle/login-throttle';
 import { normalizeUsername } from '../users/registration';
 
 const WRONG = 'invalid username or password';
+const THROTTLED = 'too many failed logins; try again later';
 const USER_AGENT_MAX = 256;
 
 /** POST /login/ — HTTP Basic in, a bearer token (and a new session) out. */
-export function loginRoute({ config, store, tokens, passwords, clock, log }: AppDeps): AppMiddleware[] {
+export function loginRoute({ config, store, tokens, passwords, throttle, clock, log }: AppDeps): AppMiddleware[] {
   return [
     function readCredentials(ctx, next) {
       const credentials = readBasicCredentials(ctx);
       if (credentials === null) throw new InvalidCredentials('missing_credentials', 'HTTP Basic credentials are required');
       ctx.state.credentials = credentials;
       return next();
+    },
+
+    // Before any argon2 work, and the same for existing and unknown names (nothing is looked up).
+    async function throttleFailures(ctx, next) {
+      const { username } = need(ctx.state, 'credentials');
+      try {
+        await throttle.begin(username, ctx.ip);
+      } catch (err) {
+        if (!(err instanceof LoginThrottled)) throw err;
+        log.warn({ event: 'login_throttled', username: normalizeUsername(username) ?? undefined, address: ctx.ip }, 'login throttled');
+        throw new TooManyRequests(THROTTLED, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+      }
+      try {
+        await next();
+      } catch (err) {
+        // Only a wrong password counts; an attempt that was never judged (503) is given back.
+        if (!(err instanceof InvalidCredentials) && ctx.state.user === undefined) {
+          await throttle.abandoned(username, ctx.ip).catch(() => {});
+        }
+        throw err;
+      }
     },
 
     async function verifyPassword(ctx, next) {
@@ -27,11 +51,17 @@ export function loginRoute({ config, store, tokens, passwords, clock, log }: App
         log.info({ event: 'login_failed', username: username ?? undefined }, 'login failed');
         throw new InvalidCredentials('invalid_credentials', WRONG);
       }
+      await throttle.succeeded(sent, ctx.ip);
+      ctx.state.user = user;
       if (passwords.needsRehash(user.passwordHash)) {
         // Parameters were raised since this hash was made; upgrade it now that we know the password.
-        await store.rehashPassword(user.username, user.passwordHash, await passwords.hash(password));
+        // When argon2 is at its bound the upgrade waits for the next login rather than fail this one.
+        const upgraded = await passwords.hash(password).catch((err: unknown) => {
+          if (err instanceof PasswordHasherBusy) return null;
+          throw err;
+        });
+        if (upgraded !== null) await store.rehashPassword(user.username, user.passwordHash, upgraded);
       }
-      ctx.state.user = user;
       return next();
     },
 

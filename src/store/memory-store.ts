@@ -69,7 +69,10 @@ export class MemoryStore implements Store {
     prune(entry, session.issuedAt);
     entry.sessions.set(session.jti, { ...session });
     if (entry.sessions.size > maxSessions) {
-      const byExpiry = [...entry.sessions.values()].sort((a, b) => a.expiresAt - b.expiresAt);
+      // The sessions closest to expiry (oldest first among equals), never the one just created.
+      const byExpiry = [...entry.sessions.values()]
+        .filter((s) => s.jti !== session.jti)
+        .sort((a, b) => a.expiresAt - b.expiresAt || a.issuedAt - b.issuedAt);
       for (const old of byExpiry.slice(0, entry.sessions.size - maxSessions)) entry.sessions.delete(old.jti);
     }
     return true;

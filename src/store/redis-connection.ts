@@ -12,6 +12,7 @@ export const failFastOptions: RedisOptions = {
   commandTimeout: 300,
   connectTimeout: 1000,
   autoResendUnfulfilledCommands: false,
+  enableAutoPipelining: true,
   // Keep reconnecting for as long as the process lives, backing off to one attempt a second.
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
 };

@@ -3,10 +3,25 @@
  * atomic on the server: no other client can act between the check and the write. Every key a
  * script touches is passed in KEYS and shares the user's hash tag (one Cluster slot).
  *
+ * Every script that writes takes a deadline first (ARGV[1], milliseconds since the epoch) and
+ * writes nothing once the Redis clock has passed it. A command can sit in the socket buffer of a
+ * frozen or overloaded Redis after the client gave up on it and answered 503; without the
+ * deadline Redis would run it later, and a request that was told "failed" would still have
+ * written. The deadline is removed from ARGV, so the scripts read their own arguments from 1.
+ *
  * Session keys: KEYS sessions = zset jti -> expires_at (ms), data = hash jti -> JSON.
  */
 
+/** The error a write script answers when it ran after its deadline. */
+export const LATE_WRITE = 'LATE gatehouse write refused: its deadline had passed';
+
 const helpers = `
+local function within_deadline()
+  local deadline = tonumber(table.remove(ARGV, 1))
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) <= deadline
+end
+
 local function prune(sessions, data, now)
   for _, jti in ipairs(redis.call('ZRANGEBYSCORE', sessions, '-inf', now)) do
     redis.call('ZREM', sessions, jti)
@@ -39,10 +54,12 @@ end
 `;
 
 const script = (numberOfKeys: number, body: string) => ({ numberOfKeys, lua: helpers + body });
+const writeScript = (numberOfKeys: number, body: string) =>
+  script(numberOfKeys, `\nif not within_deadline() then return redis.error_reply('${LATE_WRITE}') end${body}`);
 
 export const scripts = {
-  // KEYS user; ARGV field, value, ...
-  ghCreateUser: script(
+  // KEYS user; ARGV deadline, field, value, ...
+  ghCreateUser: writeScript(
     1,
     `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -50,8 +67,8 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1`,
   ),
 
-  // KEYS user; ARGV expected hash, replacement hash
-  ghRehash: script(
+  // KEYS user; ARGV deadline, expected hash, replacement hash
+  ghRehash: writeScript(
     1,
     `
 if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[1] then return 0 end
@@ -59,8 +76,8 @@ redis.call('HSET', KEYS[1], 'hash', ARGV[2])
 return 1`,
   ),
 
-  // KEYS user, sessions, data; ARGV generation, new hash, jti to keep ('' for none)
-  ghChangePassword: script(
+  // KEYS user, sessions, data; ARGV deadline, generation, new hash, jti to keep ('' for none)
+  ghChangePassword: writeScript(
     3,
     `
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
@@ -71,8 +88,8 @@ refresh_ttl(KEYS[2], KEYS[3])
 return 1`,
   ),
 
-  // KEYS user, sessions, data
-  ghDeleteUser: script(
+  // KEYS user, sessions, data; ARGV deadline
+  ghDeleteUser: writeScript(
     3,
     `
 local existed = redis.call('EXISTS', KEYS[1])
@@ -80,8 +97,8 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return existed`,
   ),
 
-  // KEYS user, sessions, data; ARGV generation, jti, expires_at, JSON, max sessions, now
-  ghCreateSession: script(
+  // KEYS user, sessions, data; ARGV deadline, generation, jti, expires_at, JSON, max sessions, now
+  ghCreateSession: writeScript(
     3,
     `
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
@@ -90,7 +107,14 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
 if over > 0 then
-  for _, jti in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do
+  -- The sessions closest to expiry, never the one just created (its expiry can tie with older
+  -- ones in the same second, and ZRANGE breaks ties by member, i.e. at random).
+  local candidates = redis.call('ZRANGE', KEYS[2], 0, over)
+  local oldest = {}
+  for _, jti in ipairs(candidates) do
+    if jti ~= ARGV[2] and #oldest < over then oldest[#oldest + 1] = jti end
+  end
+  for _, jti in ipairs(oldest) do
     redis.call('ZREM', KEYS[2], jti)
     redis.call('HDEL', KEYS[3], jti)
   end
@@ -120,8 +144,8 @@ end
 return out`,
   ),
 
-  // KEYS sessions, data; ARGV jti, now -> 1 when it was live
-  ghRevokeSession: script(
+  // KEYS sessions, data; ARGV deadline, jti, now -> 1 when it was live
+  ghRevokeSession: writeScript(
     2,
     `
 local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -133,8 +157,8 @@ if tonumber(exp) > tonumber(ARGV[2]) then return 1 end
 return 0`,
   ),
 
-  // KEYS sessions, data; ARGV jti to keep ('' for none), now -> how many live sessions ended
-  ghRevokeSessions: script(
+  // KEYS sessions, data; ARGV deadline, jti to keep ('' for none), now -> how many live sessions ended
+  ghRevokeSessions: writeScript(
     2,
     `
 prune(KEYS[1], KEYS[2], ARGV[2])

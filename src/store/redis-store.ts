@@ -1,8 +1,28 @@
-import type { Cluster, Redis } from 'ioredis';
+import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { freshGeneration, StoreUnavailableError, type NewUser, type Profile, type Session, type Store, type User } from './store';
 import { scripts, type ScriptName } from './redis-scripts';
 
 export type RedisClient = Redis | Cluster;
+
+export interface RedisStoreOptions {
+  /**
+   * Milliseconds after a write is sent within which Redis may still carry it out (its
+   * deadline; see redis-scripts.ts). Default: half the client's command timeout, so the clocks
+   * of gatehouse and Redis may differ by up to that much either way: a Redis clock that is
+   * behind by less than it still refuses every write that arrives after the client gave up, and
+   * one that is ahead by less than it still accepts writes that arrive in time.
+   */
+  writeBudgetMs?: number;
+  /** The wall clock the deadlines are taken from, in ms since the epoch (real time, as Redis's). */
+  now?: () => number;
+}
+
+/** Half the command timeout of `redis`; without a command timeout nothing is answered late. */
+export function defaultWriteBudget(redis: RedisClient): number {
+  const options = redis.options as { commandTimeout?: number; redisOptions?: { commandTimeout?: number } };
+  const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
+  return timeout === undefined ? 24 * 3600 * 1000 : timeout / 2;
+}
 
 type ScriptArg = string | number;
 type Scripted = { [name in ScriptName]: (...args: ScriptArg[]) => Promise<unknown> };
@@ -16,15 +36,20 @@ type Scripted = { [name in ScriptName]: (...args: ScriptArg[]) => Promise<unknow
  * Every read-modify-write is one Lua script (redis-scripts.ts), so it runs atomically on the
  * server; nothing is read in Node and then written. The two session keys expire with the last
  * session, and expired entries are dropped by every session write, so nothing grows unbounded.
+ * Every write carries a deadline (RedisStoreOptions.writeBudgetMs) past which Redis refuses it.
  */
 export class RedisStore implements Store {
   readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #run: Scripted;
+  readonly #budget: number;
+  readonly #now: () => number;
 
-  constructor(redis: RedisClient, prefix: string) {
+  constructor(redis: RedisClient, prefix: string, { writeBudgetMs, now = Date.now }: RedisStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#budget = writeBudgetMs ?? defaultWriteBudget(redis);
+    this.#now = now;
     for (const [name, script] of Object.entries(scripts)) {
       if (!(name in redis)) redis.defineCommand(name, script);
     }
@@ -36,10 +61,20 @@ export class RedisStore implements Store {
     return [`${base}:user`, `${base}:sessions`, `${base}:session`] as const;
   }
 
+  /** The deadline of a write sent now, in ms since the epoch. */
+  #deadline(): number {
+    return Math.floor(this.#now() + this.#budget);
+  }
+
   async #call<T>(what: string, command: () => Promise<T>): Promise<T> {
     try {
       return await command();
     } catch (err) {
+      // A key of the wrong type is corrupt data, not an outage: a retry would not help. (No
+      // cause: the reply error carries the command's arguments, password hashes included.)
+      if (err instanceof ReplyError && (err as Error).message.startsWith('WRONGTYPE')) {
+        throw new Error(`redis ${what} failed: ${(err as Error).message}`);
+      }
       throw new StoreUnavailableError(`redis ${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -49,7 +84,7 @@ export class RedisStore implements Store {
     if (user.firstName !== null) fields.push('first_name', user.firstName);
     if (user.lastName !== null) fields.push('last_name', user.lastName);
     const [userKey] = this.#keys(user.username);
-    return (await this.#call('createUser', () => this.#run.ghCreateUser(userKey, ...fields))) === 1;
+    return (await this.#call('createUser', () => this.#run.ghCreateUser(userKey, this.#deadline(), ...fields))) === 1;
   }
 
   async findUser(username: string): Promise<User | null> {
@@ -68,20 +103,20 @@ export class RedisStore implements Store {
 
   async rehashPassword(username: string, expected: string, replacement: string): Promise<boolean> {
     const [userKey] = this.#keys(username);
-    return (await this.#call('rehashPassword', () => this.#run.ghRehash(userKey, expected, replacement))) === 1;
+    return (await this.#call('rehashPassword', () => this.#run.ghRehash(userKey, this.#deadline(), expected, replacement))) === 1;
   }
 
   async changePassword(username: string, generation: number, passwordHash: string, keepJti: string | null): Promise<boolean> {
     const keys = this.#keys(username);
     const result = await this.#call('changePassword', () =>
-      this.#run.ghChangePassword(...keys, generation, passwordHash, keepJti ?? ''),
+      this.#run.ghChangePassword(...keys, this.#deadline(), generation, passwordHash, keepJti ?? ''),
     );
     return result === 1;
   }
 
   async deleteUser(username: string): Promise<boolean> {
     const keys = this.#keys(username);
-    return (await this.#call('deleteUser', () => this.#run.ghDeleteUser(...keys))) === 1;
+    return (await this.#call('deleteUser', () => this.#run.ghDeleteUser(...keys, this.#deadline()))) === 1;
   }
 
   async createSession(session: Session, generation: number, maxSessions: number): Promise<boolean> {
@@ -93,7 +128,7 @@ export class RedisStore implements Store {
       address: session.address,
     });
     const result = await this.#call('createSession', () =>
-      this.#run.ghCreateSession(...keys, generation, session.jti, session.expiresAt, data, maxSessions, session.issuedAt),
+      this.#run.ghCreateSession(...keys, this.#deadline(), generation, session.jti, session.expiresAt, data, maxSessions, session.issuedAt),
     );
     return result === 1;
   }
@@ -133,13 +168,13 @@ export class RedisStore implements Store {
 
   async revokeSession(username: string, jti: string, now: number): Promise<boolean> {
     const [, sessionsKey, sessionKey] = this.#keys(username);
-    return (await this.#call('revokeSession', () => this.#run.ghRevokeSession(sessionsKey, sessionKey, jti, now))) === 1;
+    return (await this.#call('revokeSession', () => this.#run.ghRevokeSession(sessionsKey, sessionKey, this.#deadline(), jti, now))) === 1;
   }
 
   async revokeSessions(username: string, keepJti: string | null, now: number): Promise<number> {
     const [, sessionsKey, sessionKey] = this.#keys(username);
     const ended = await this.#call('revokeSessions', () =>
-      this.#run.ghRevokeSessions(sessionsKey, sessionKey, keepJti ?? '', now),
+      this.#run.ghRevokeSessions(sessionsKey, sessionKey, this.#deadline(), keepJti ?? '', now),
     );
     return Number(ended);
   }

@@ -42,7 +42,7 @@ export interface Store {
   /**
    * Records a new session, only if the user still exists with `generation` (so a login that
    * checked a password which has since changed yields no token). Expired sessions of the user
-   * are dropped, and beyond `maxSessions` the ones closest to expiry are ended. False when the
+   * are dropped, and beyond `maxSessions` the ones closest to expiry are ended, never the new one. False when the
    * user or generation no longer matches.
    */
   createSession(session: Session, generation: number, maxSessions: number): Promise<boolean>;

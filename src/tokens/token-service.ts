@@ -69,6 +69,15 @@ const TOKEN_SYNTAX = /^v3\.local\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export function createTokenService({ keyring, ttl, issuer, cacheSize = 0 }: TokenServiceOptions): TokenService {
   // Keyed by the exact token text: a token maps to the same claims for the life of the keyring.
   const verified = cacheSize > 0 ? new LRUCache<string, TokenClaims>({ max: cacheSize }) : null;
+  // The footer gatehouse writes for each key, and the key for each such footer as it appears in
+  // a token: a token of ours finds its key by a string lookup, without decoding the footer.
+  const footerOf = (key: TokenKey) => Buffer.from(JSON.stringify({ kid: key.id }));
+  const keyByFooter = new Map(
+    keyring.ids.map((id) => {
+      const key = keyring.get(id)!;
+      return [footerOf(key).toString('base64url'), key] as const;
+    }),
+  );
   const pasetoKeys = new Map<string, NodeLocalKey>();
   const pasetoKey = (key: TokenKey): NodeLocalKey => {
     let wrapped = pasetoKeys.get(key.id);
@@ -88,7 +97,7 @@ export function createTokenService({ keyring, ttl, issuer, cacheSize = 0 }: Toke
     async issue(subject, now) {
       const key = keyring.current;
       const jti = randomBytes(16).toString('base64url');
-      const footer = Buffer.from(JSON.stringify({ kid: key.id }));
+      const footer = footerOf(key);
       const token = await v3.Encrypt(pasetoKey(key), { sub: subject, jti, iss: issuer }, { footer, expiresIn: ttl, now });
       const iat = Math.floor(now.getTime() / 1000);
       return { token, claims: { sub: subject, jti, iat, exp: iat + ttl } };
@@ -103,7 +112,7 @@ export function createTokenService({ keyring, ttl, issuer, cacheSize = 0 }: Toke
       if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SYNTAX.test(token)) {
         throw new TokenError('not a v3.local token with a footer');
       }
-      const key = keyring.get(keyIdOf(token));
+      const key = keyByFooter.get(token.slice(token.lastIndexOf('.') + 1)) ?? keyring.get(keyIdOf(token));
       if (key === undefined) throw new TokenError('token key id is unknown');
       let claims;
       try {

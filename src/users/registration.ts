@@ -1,4 +1,5 @@
 import { BadRequest } from '../http/errors';
+import { isCommonPassword } from '../passwords/common-passwords';
 
 /** A validated registration: username lowercased, password exactly as sent. */
 export interface Registration {
@@ -14,6 +15,7 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 const NAME_MAX = 100;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+export const COMMON_PASSWORD = 'password is one of the most commonly used passwords; choose another';
 
 /** Lowercases a username; null when it breaks the username rule. */
 export function normalizeUsername(username: string): string | null {
@@ -36,6 +38,8 @@ export function passwordProblem(password: string): string | null {
   const length = [...password].length;
   if (length < PASSWORD_MIN) return `password must be at least ${PASSWORD_MIN} characters`;
   if (length > PASSWORD_MAX) return `password must be at most ${PASSWORD_MAX} characters`;
+  // NIST SP 800-63B §3.1.1.2 and OWASP ASVS 5.0 §6.2.4: refuse passwords attackers try first.
+  if (isCommonPassword(password)) return COMMON_PASSWORD;
   return null;
 }
 

@@ -1,9 +1,10 @@
 import { generateLocalKey } from '../../src/tokens/paserk';
-import { startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
+import { launchers, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 
 /**
- * The tutorial's Postman walk-through over a real port, against the built server process:
+ * The tutorial's Postman walk-through over a real port, against each way gatehouse ships (the
+ * bundle `npm start` runs, and the single executable):
  * register (multipart form) → login (Basic) → dashboard (Bearer) → logout (GET) → dashboard 401.
  */
 const setups: [string, () => Record<string, string>][] = [['memory store', () => ({ STORE: 'memory' })]];
@@ -15,79 +16,81 @@ if (redisUrl !== undefined) {
   ]);
 }
 
-describe.each(setups)('the tutorial flow over HTTP (%s)', (_, env) => {
-  let gatehouse: GatehouseProcess;
-  beforeAll(async () => {
-    gatehouse = await startGatehouse(env());
-  });
-  afterAll(async () => {
-    await gatehouse.stop();
-  });
-
-  test('register → login → dashboard → logout → dashboard is 401', async () => {
-    const form = new FormData();
-    form.append('username', 'Tutorial');
-    form.append('password', 'a long tutorial password');
-    form.append('first_name', 'Solomon');
-    form.append('last_name', 'Esenyi');
-    const register = await fetch(`${gatehouse.url}/register/`, { method: 'POST', body: form });
-    expect(register.status).toBe(201);
-    expect(await register.json()).toEqual({ msg: 'successfully created user profile', data: null });
-
-    const basic = `Basic ${Buffer.from('tutorial:a long tutorial password').toString('base64')}`;
-    const login = await fetch(`${gatehouse.url}/login/`, { method: 'POST', headers: { Authorization: basic } });
-    expect(login.status).toBe(200);
-    const { data } = (await login.json()) as { data: { auth_token: string; token_type: string } };
-    expect(data.token_type).toBe('Bearer');
-    const bearer = { Authorization: `Bearer ${data.auth_token}` };
-
-    const dashboard = await fetch(`${gatehouse.url}/dashboard/`, { headers: bearer });
-    expect(dashboard.status).toBe(200);
-    expect(await dashboard.json()).toEqual({
-      msg: 'successfully requested user info',
-      data: { username: 'tutorial', first_name: 'Solomon', last_name: 'Esenyi' },
+describe.each(launchers())('gatehouse run as %s', (_, command) => {
+  describe.each(setups)('the tutorial flow over HTTP (%s)', (_, env) => {
+    let gatehouse: GatehouseProcess;
+    beforeAll(async () => {
+      gatehouse = await startGatehouse(env(), command);
+    });
+    afterAll(async () => {
+      await gatehouse.stop();
     });
 
-    const logout = await fetch(`${gatehouse.url}/logout/`, { headers: bearer });
-    expect(logout.status).toBe(200);
-    expect(await logout.json()).toEqual({ msg: 'successfully invalidated token', data: null });
+    test('register → login → dashboard → logout → dashboard is 401', async () => {
+      const form = new FormData();
+      form.append('username', 'Tutorial');
+      form.append('password', 'a long tutorial password');
+      form.append('first_name', 'Solomon');
+      form.append('last_name', 'Esenyi');
+      const register = await fetch(`${gatehouse.url}/register/`, { method: 'POST', body: form });
+      expect(register.status).toBe(201);
+      expect(await register.json()).toEqual({ msg: 'successfully created user profile', data: null });
 
-    const after = await fetch(`${gatehouse.url}/dashboard/`, { headers: bearer });
-    expect(after.status).toBe(401);
-    expect(after.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      const basic = `Basic ${Buffer.from('tutorial:a long tutorial password').toString('base64')}`;
+      const login = await fetch(`${gatehouse.url}/login/`, { method: 'POST', headers: { Authorization: basic } });
+      expect(login.status).toBe(200);
+      const { data } = (await login.json()) as { data: { auth_token: string; token_type: string } };
+      expect(data.token_type).toBe('Bearer');
+      const bearer = { Authorization: `Bearer ${data.auth_token}` };
+
+      const dashboard = await fetch(`${gatehouse.url}/dashboard/`, { headers: bearer });
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.json()).toEqual({
+        msg: 'successfully requested user info',
+        data: { username: 'tutorial', first_name: 'Solomon', last_name: 'Esenyi' },
+      });
+
+      const logout = await fetch(`${gatehouse.url}/logout/`, { headers: bearer });
+      expect(logout.status).toBe(200);
+      expect(await logout.json()).toEqual({ msg: 'successfully invalidated token', data: null });
+
+      const after = await fetch(`${gatehouse.url}/dashboard/`, { headers: bearer });
+      expect(after.status).toBe(401);
+      expect(after.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    });
+
+    test('start-up says where it listens and which store it uses', () => {
+      expect(gatehouse.output()).toMatch(new RegExp(`gatehouse listening on ${gatehouse.url} \\(store: (memory|redis)\\)`));
+    });
   });
 
-  test('start-up says where it listens and which store it uses', () => {
-    expect(gatehouse.output()).toMatch(new RegExp(`gatehouse listening on ${gatehouse.url} \\(store: (memory|redis)\\)`));
-  });
-});
+  describe('process lifecycle', () => {
+    test('SIGTERM shuts the server down cleanly with exit code 0', async () => {
+      const gatehouse = await startGatehouse({}, command);
+      expect(await gatehouse.stop('SIGTERM')).toBe(0);
+      expect(gatehouse.output()).toContain('"event":"stopped"');
+    });
 
-describe('process lifecycle', () => {
-  test('SIGTERM shuts the server down cleanly with exit code 0', async () => {
-    const gatehouse = await startGatehouse({});
-    expect(await gatehouse.stop('SIGTERM')).toBe(0);
-    expect(gatehouse.output()).toContain('"event":"stopped"');
-  });
+    test('SIGINT too', async () => {
+      const gatehouse = await startGatehouse({}, command);
+      expect(await gatehouse.stop('SIGINT')).toBe(0);
+    });
 
-  test('SIGINT too', async () => {
-    const gatehouse = await startGatehouse({});
-    expect(await gatehouse.stop('SIGINT')).toBe(0);
-  });
+    test('with the memory store and no key it warns loudly that tokens die with the process', async () => {
+      const gatehouse = await startGatehouse({}, command);
+      expect(gatehouse.output()).toMatch(/"level":40.*TOKEN_KEYS is not set/);
+      await gatehouse.stop();
+    });
 
-  test('with the memory store and no key it warns loudly that tokens die with the process', async () => {
-    const gatehouse = await startGatehouse({});
-    expect(gatehouse.output()).toMatch(/"level":40.*TOKEN_KEYS is not set/);
-    await gatehouse.stop();
-  });
+    test('invalid settings: exit non-zero listing every problem, before listening', async () => {
+      await expect(startGatehouse({ STORE: 'redis', TOKEN_TTL: 'soon', PORT: '99999' }, command)).rejects.toThrow(
+        /exited with 1 before listening:\ngatehouse: invalid configuration:\n {2}- PORT: must be at most 65535\n {2}- TOKEN_TTL: must be a whole number\n {2}- TOKEN_KEYS: required when STORE=redis/,
+      );
+    });
 
-  test('invalid settings: exit non-zero listing every problem, before listening', async () => {
-    await expect(startGatehouse({ STORE: 'redis', TOKEN_TTL: 'soon', PORT: '99999' })).rejects.toThrow(
-      /exited with 1 before listening:\ngatehouse: invalid configuration:\n {2}- PORT: must be at most 65535\n {2}- TOKEN_TTL: must be a whole number\n {2}- TOKEN_KEYS: required when STORE=redis/,
-    );
-  });
-
-  test('the Redis store without TOKEN_KEYS refuses to start', async () => {
-    await expect(startGatehouse({ STORE: 'redis' })).rejects.toThrow(/TOKEN_KEYS: required when STORE=redis/);
+    test('the Redis store without TOKEN_KEYS refuses to start', async () => {
+      await expect(startGatehouse({ STORE: 'redis' }, command)).rejects.toThrow(/TOKEN_KEYS: required when STORE=redis/);
+    });
   });
 });
 

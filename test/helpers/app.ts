@@ -6,17 +6,14 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/load';
 import type { AppDeps } from '../../src/deps';
 import type { AppState } from '../../src/http/state';
-import { Lifecycle } from '../../src/lifecycle';
-import { createMetrics } from '../../src/metrics';
+import { buildDeps } from '../../src/build-deps';
 import { createLogger } from '../../src/log';
-import { createPasswordHasher } from '../../src/passwords/hasher';
-import { instrumentHasher } from '../../src/passwords/instrumented-hasher';
+import { createMetrics } from '../../src/metrics';
 import { MemoryStore } from '../../src/store/memory-store';
 import { RedisStore } from '../../src/store/redis-store';
 import type { Store } from '../../src/store/store';
-import { Keyring } from '../../src/tokens/keyring';
+import { memoryLoginThrottle, redisLoginThrottle, throttleLimits, type LoginThrottle } from '../../src/throttle/login-throttle';
 import { generateLocalKey } from '../../src/tokens/paserk';
-import { createTokenService } from '../../src/tokens/token-service';
 import { checkedStore } from './checked-store';
 import { checkedCallback } from './openapi-recorder';
 import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from './redis';
@@ -35,6 +32,8 @@ export interface TestClock {
 export interface TestApp {
   app: Koa<AppState>;
   deps: AppDeps;
+  /** The Redis key prefix of this app (null for the memory store). */
+  prefix: string | null;
   /** The store without the contract checks, to inspect state after a call. */
   store: Store;
   clock: TestClock;
@@ -69,13 +68,17 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     },
   };
   let store: Store;
+  let throttle: LoginThrottle;
+  let prefix: string | null = null;
   if (kind === 'memory') {
     store = new MemoryStore({ clock: () => clock.now });
+    throttle = memoryLoginThrottle(throttleLimits(config));
   } else {
     sharedRedis ??= testRedisClient();
-    const prefix = uniquePrefix('http');
+    prefix = uniquePrefix('http');
     prefixes.push(prefix);
     store = new RedisStore(await sharedRedis, prefix);
+    throttle = redisLoginThrottle(await sharedRedis, prefix, throttleLimits(config));
   }
   const logs: string[] = [];
   const sink = new Writable({
@@ -85,36 +88,24 @@ export async function createTestApp(kind: StoreKind, env: Record<string, string>
     },
   });
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [generateLocalKey()];
-  // Without the process collectors: many apps per test file, one set of process metrics.
-  const metrics = createMetrics({ collectDefaults: false });
-  const deps: AppDeps = {
+  const deps = buildDeps({
     config,
     store: checkedStore(store),
     clock: () => clock.now,
     log: createLogger('debug', sink),
-    lifecycle: new Lifecycle(),
-    metrics,
-    tokens: createTokenService({
-      keyring: new Keyring(keys),
-      ttl: config.TOKEN_TTL,
-      issuer: config.TOKEN_ISSUER,
-      cacheSize: config.TOKEN_CACHE_SIZE,
-    }),
-    passwords: instrumentHasher(
-      createPasswordHasher({
-        memoryCost: config.ARGON2_MEMORY_KIB,
-        timeCost: config.ARGON2_ITERATIONS,
-        parallelism: config.ARGON2_PARALLELISM,
-      }),
-      metrics,
-    ),
-  };
+    throttle,
+    storeSafety: async () => ({ unsafe: [], notes: [] }),
+    keys,
+    // Without the process collectors: many apps per test file, one set of process metrics.
+    metrics: createMetrics({ collectDefaults: false }),
+  });
   const app = createApp(deps);
   // Every response of the HTTP tests must match the OpenAPI document the app serves.
   const callback = checkedCallback(app.callback(), deps);
   return {
     app,
     deps,
+    prefix,
     store,
     clock,
     logs,

@@ -1,10 +1,43 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '../..');
 
 /** How to launch gatehouse: the bundled dist/gatehouse.cjs unless another command is given. */
 export const DEFAULT_COMMAND = [process.execPath, join(ROOT, 'dist/gatehouse.cjs')];
+
+/** The single executable built by `npm run build:binary` (and by the tests' global setup). */
+export const BINARY = join(ROOT, 'dist/gatehouse');
+
+/**
+ * The ways gatehouse is shipped, as [label, command] for describe.each: the bundle that
+ * `npm start` runs, and the single executable. In CI a missing executable fails the run; on a
+ * developer's machine (where it cannot be built, e.g. not Linux x64) its tests are left out
+ * with a notice. GATEHOUSE_E2E_COMMAND (a JSON array) replaces them with one other command,
+ * e.g. a `podman run … image` that passes the test's settings through (.ci/container).
+ */
+export function launchers(): [string, string[]][] {
+  const other = process.env.GATEHOUSE_E2E_COMMAND;
+  if (other) return [[`GATEHOUSE_E2E_COMMAND (${JSON.parse(other).slice(0, 3).join(' ')} …)`, JSON.parse(other) as string[]]];
+  const list: [string, string[]][] = [['the bundle', DEFAULT_COMMAND]];
+  if (existsSync(BINARY)) list.push(['the single executable', [BINARY]]);
+  else if (process.env.CI === 'true') throw new Error(`CI=true but ${BINARY} is missing: run npm run build:binary`);
+  else process.stdout.write(`NOTICE: ${BINARY} is missing; tests of the single executable are left out\n`);
+  return list;
+}
+
+export interface LaunchOptions {
+  /** Working directory; the repository root by default. */
+  cwd?: string;
+  /** Exactly this environment: no PATH and no PORT=0 added. */
+  exactEnv?: boolean;
+  /**
+   * The URL the server will listen on, for a start that logs no "listening" line (LOG_LEVEL
+   * above info): then it is ready once GET /healthz answers.
+   */
+  url?: string;
+}
 
 export interface GatehouseProcess {
   readonly url: string;
@@ -15,6 +48,20 @@ export interface GatehouseProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+function spawnGatehouse(
+  command: string[],
+  args: string[],
+  env: Record<string, string>,
+  { cwd = ROOT, exactEnv = false }: LaunchOptions,
+): ChildProcess {
+  const [file, ...rest] = command;
+  return spawn(file!, [...rest, ...args], {
+    cwd,
+    env: exactEnv ? env : { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
 /**
  * Starts a gatehouse process on a free port (PORT=0) with exactly `env` (plus PATH) and waits
  * for its "listening" log line, which carries the URL.
@@ -23,20 +70,20 @@ export async function startGatehouse(
   env: Record<string, string>,
   command: string[] = DEFAULT_COMMAND,
   args: string[] = [],
+  options: LaunchOptions = {},
 ): Promise<GatehouseProcess> {
-  const [file, ...rest] = command;
-  const child = spawn(file!, [...rest, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGatehouse(command, args, env, options);
+  child.stdin!.end();
   let output = '';
   child.stdout!.on('data', (c) => (output += String(c)));
   child.stderr!.on('data', (c) => (output += String(c)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gatehouse did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gatehouse did not start:\n${output}`));
+    }, 10_000);
     const check = () => {
       const match = /"event":"started","url":"(http:\/\/[^"]+)"/.exec(output);
       if (match) {
@@ -45,6 +92,16 @@ export async function startGatehouse(
       }
     };
     child.stdout!.on('data', check);
+    const { url } = options;
+    const poll = () =>
+      fetch(`${url}/healthz`).then(
+        () => {
+          clearTimeout(timer);
+          resolve(url!);
+        },
+        () => child.exitCode === null && setTimeout(poll, 20),
+      );
+    if (url !== undefined) void poll();
     exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`gatehouse exited with ${code} before listening:\n${output}`));
@@ -59,4 +116,36 @@ export async function startGatehouse(
       return exited;
     },
   };
+}
+
+export interface CommandResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a gatehouse command to completion, with `input` on its standard input (a pipe). */
+export async function runGatehouse(
+  command: string[],
+  args: string[],
+  { env = {}, input = '', ...options }: LaunchOptions & { env?: Record<string, string>; input?: string | Buffer } = {},
+): Promise<CommandResult> {
+  const child = spawnGatehouse(command, args, env, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += String(c)));
+  child.stderr!.on('data', (c) => (stderr += String(c)));
+  child.stdin!.end(input);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gatehouse ${args.join(' ')} did not finish:\n${stdout}${stderr}`));
+    }, 15_000);
+    // 'close', not 'exit': all of stdout and stderr has been read by then.
+    child.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, stdout, stderr };
 }

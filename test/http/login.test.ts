@@ -1,4 +1,5 @@
 import { basic, createTestApp, storeKinds, type TestApp } from '../helpers/app';
+import { PasswordHasherBusy } from '../../src/passwords/hasher';
 
 const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
 
@@ -123,6 +124,18 @@ describe.each(storeKinds)('POST /login/ (%s store)', (kind) => {
     const upgraded = (await stronger.store.findUser('erin'))!.passwordHash;
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=9216,t=2,p=1\$/);
     expect(await stronger.deps.passwords.verify(upgraded, 'correct horse battery')).toBe(true);
+    await stronger.close();
+  });
+
+  test('when argon2 is at its bound the upgrade waits for a later login; this one still succeeds', async () => {
+    const stronger = await createTestApp(kind, { ARGON2_MEMORY_KIB: '9216', ARGON2_ITERATIONS: '2' });
+    const weakHash = await t.deps.passwords.hash('correct horse battery');
+    await stronger.store.createUser({ username: 'fred', passwordHash: weakHash, firstName: null, lastName: null, createdAt: Date.now() });
+    jest.spyOn(stronger.deps.passwords, 'hash').mockRejectedValueOnce(new PasswordHasherBusy());
+    await stronger.request().post('/login/').set('Authorization', basic('fred', 'correct horse battery')).expect(200);
+    expect((await stronger.store.findUser('fred'))!.passwordHash).toBe(weakHash);
+    await stronger.request().post('/login/').set('Authorization', basic('fred', 'correct horse battery')).expect(200);
+    expect((await stronger.store.findUser('fred'))!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=9216,t=2,p=1\$/);
     await stronger.close();
   });
 

@@ -96,9 +96,12 @@ const SCENARIOS: Record<string, Scenario> = {
   'POST /login': async (c) => {
     await c.ok().post('/login/').set('Authorization', basic('alice', PASSWORD));
     await c.ok().post('/login/').set('Authorization', twice(basic('alice', PASSWORD)));
-    await c.ok().post('/login/').set('Authorization', basic('alice', 'a wrong password'));
     await c.down().post('/login/').set('Authorization', basic('alice', PASSWORD));
     await c.broken().post('/login/').set('Authorization', basic('alice', PASSWORD));
+    // LOGIN_FAILURES_PER_ACCOUNT (2 here) wrong passwords, then the throttle answers 429.
+    await c.ok().post('/login/').set('Authorization', basic('alice', 'a wrong password'));
+    await c.ok().post('/login/').set('Authorization', basic('alice', 'a wrong password'));
+    await c.ok().post('/login/').set('Authorization', basic('alice', PASSWORD));
   },
   'GET /dashboard': bearerAnswers('get', '/dashboard/'),
   'GET /logout': logoutAnswers('get'),
@@ -164,7 +167,7 @@ describe.each(storeKinds)('every answer the OpenAPI document lists is real (%s s
   let document: Document;
 
   beforeEach(async () => {
-    const t = await createTestApp(kind, { INTROSPECTION_CLIENTS: `billing:${SECRET}` });
+    const t = await createTestApp(kind, { INTROSPECTION_CLIENTS: `billing:${SECRET}`, LOGIN_FAILURES_PER_ACCOUNT: '2' });
     document = createOpenApiDocument(documentOptions(t.deps.config));
     seen = [];
     const agent = (store: Store): Agent => {

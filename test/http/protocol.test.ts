@@ -5,14 +5,7 @@ import { createApp } from '../../src/app';
 import { createTestApp, storeKinds, type TestApp } from '../helpers/app';
 import supertest from 'supertest';
 import { VERSION } from '../../src/version';
-
-const SECURITY_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+import { SECURITY_HEADERS } from '../helpers/security-headers';
 
 describe.each(storeKinds)('HTTP protocol behaviour (%s store)', (kind) => {
   let t: TestApp;

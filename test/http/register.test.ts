@@ -1,4 +1,5 @@
 import { createTestApp, storeKinds, type TestApp } from '../helpers/app';
+import { keysUnder, testRedisClient } from '../helpers/redis';
 
 describe.each(storeKinds)('POST /register/ (%s store)', (kind) => {
   let t: TestApp;
@@ -54,14 +55,72 @@ describe.each(storeKinds)('POST /register/ (%s store)', (kind) => {
     expect(await t.deps.passwords.verify(hash, 'first password')).toBe(true);
   });
 
-  test('concurrent registrations of one name: exactly one 201, the rest 409', async () => {
+  test('50 concurrent registrations of one name: exactly one 201, the rest 409, one stored hash', async () => {
+    // All 50 pass the cheap "is the name taken" look-up before any of them is stored, so all
+    // 50 hash; the queue is raised here so that none is turned away as busy (503).
+    const roomy = await createTestApp(kind, { ARGON2_MAX_QUEUED: '64' });
+    const passwords = Array.from({ length: 50 }, (_, i) => `password number ${i}`);
     const statuses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        t.request().post('/register/').send({ username: 'erin', password: `password number ${i}` }).then((r) => r.status),
+      passwords.map((password, i) =>
+        roomy
+          .request()
+          .post('/register/')
+          .send({ username: i % 2 === 0 ? 'erin' : 'ERIN', password })
+          .then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(9);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    const user = await roomy.store.findUser('erin');
+    // The one stored hash is the winner's: it verifies its password and no other.
+    const matches = await Promise.all(passwords.map((p) => roomy.deps.passwords.verify(user!.passwordHash, p)));
+    expect(matches.filter(Boolean)).toHaveLength(1);
+    expect(passwords[matches.indexOf(true)]).toBe(passwords[statuses.indexOf(201)]);
+    if (roomy.prefix !== null) {
+      const redis = await testRedisClient();
+      try {
+        expect(await keysUnder(redis, roomy.prefix)).toEqual([`${roomy.prefix}{erin}:user`]);
+        expect((await redis.hkeys(`${roomy.prefix}{erin}:user`)).sort()).toEqual(['created_at', 'generation', 'hash']);
+      } finally {
+        redis.disconnect();
+      }
+    }
+    await roomy.close();
+  });
+
+  test('more registrations at once than argon2 may take: the surplus gets 503 with Retry-After, nothing stored for them', async () => {
+    const tight = await createTestApp(kind, { ARGON2_MAX_CONCURRENT: '1', ARGON2_MAX_QUEUED: '0' });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        tight
+          .request()
+          .post('/register/')
+          .send({ username: `user${i}`, password: 'a long enough password' })
+          .then((r) => ({ i, status: r.status, retryAfter: r.headers['retry-after'], error: r.body.error })),
+      ),
+    );
+    const busy = statuses.filter((s) => s.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s.status !== 503).every((s) => s.status === 201)).toBe(true);
+    for (const { i, retryAfter, error } of busy) {
+      expect(retryAfter).toBe('1');
+      expect(error).toBe('service_unavailable');
+      expect(await tight.store.findUser(`user${i}`)).toBeNull();
+    }
+    await tight.close();
+  });
+
+  test('a common password is refused whatever its case, saying why, and nothing is stored', async () => {
+    for (const password of ['password123', 'Password123', 'QWERTY123']) {
+      const res = await t.request().post('/register/').send({ username: 'kate', password });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        msg: 'password is one of the most commonly used passwords; choose another',
+        data: null,
+        error: 'invalid_password',
+      });
+    }
+    expect(await t.store.findUser('kate')).toBeNull();
   });
 
   test.each([

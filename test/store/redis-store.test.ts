@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../../src/store/redis-connection';
-import { RedisStore } from '../../src/store/redis-store';
+import { defaultWriteBudget, RedisStore } from '../../src/store/redis-store';
 import { StoreUnavailableError } from '../../src/store/store';
 import { freePort } from '../helpers/redis-server';
 import { deleteKeysUnder, describeWithRedis, keysUnder, testRedisClient, uniquePrefix } from '../helpers/redis';
@@ -77,6 +77,37 @@ describeWithRedis('RedisStore', () => {
     await store.createSession({ ...session('carol', 'e'.repeat(22), now + 180_000), issuedAt: now + 120_000 }, await generationOf(store, 'carol'), 10);
     expect(await redis.zrange(`${prefix}{carol}:sessions`, '0', '-1')).toEqual(['e'.repeat(22)]);
     expect(await redis.hkeys(`${prefix}{carol}:session`)).toEqual(['e'.repeat(22)]);
+  });
+
+  test('every write carries a deadline that Redis checks by its own clock: late writes are refused', async () => {
+    const prefix = uniquePrefix('deadline');
+    prefixes.push(prefix);
+    const at = (shift: number) => new RedisStore(redis, prefix, { writeBudgetMs: 150, now: () => Date.now() + shift });
+    // Clocks 100 ms apart either way are within the 150 ms budget.
+    expect(await at(100).createUser(user('ahead'))).toBe(true);
+    expect(await at(-100).createUser(user('behind'))).toBe(true);
+    // To a Redis whose clock reads a second later, the deadline has long passed: nothing is written.
+    await expect(at(-1000).createUser(user('late'))).rejects.toMatchObject({
+      name: 'StoreUnavailableError',
+      message: 'redis createUser failed: LATE gatehouse write refused: its deadline had passed',
+    });
+    await expect(at(-1000).revokeSessions('ahead', null, now)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await keysUnder(redis, prefix)).toEqual([`${prefix}{ahead}:user`, `${prefix}{behind}:user`]);
+  });
+
+  test('by default the write budget is half the command timeout of the connection', () => {
+    expect(defaultWriteBudget(createRedisClient('redis://127.0.0.1:1', { lazyConnect: true }))).toBe(150);
+    expect(defaultWriteBudget(redis)).toBe(2500);
+  });
+
+  test('a key of the wrong type is corrupt data, not an outage: a plain error (500), not StoreUnavailableError', async () => {
+    const prefix = uniquePrefix('wrongtype');
+    prefixes.push(prefix);
+    await redis.set(`${prefix}{eve}:user`, 'not a hash');
+    const error = await new RedisStore(redis, prefix).findUser('eve').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toMatch(/^redis findUser failed: WRONGTYPE/);
   });
 
   test('a Redis that does not answer makes every method reject with StoreUnavailableError', async () => {

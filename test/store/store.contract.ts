@@ -240,6 +240,16 @@ export function storeContract(label: string, factory: StoreFactory): void {
         await expect(store.authenticate(username, sessions[1]!.jti, T0)).resolves.toBeNull();
       });
 
+      test('the cap never ends the session being created, even when expiries tie', async () => {
+        // Logins in the same second get the same expiry; the newest must survive the cap.
+        for (let i = 0; i < 8; i += 1) {
+          const s = session(username, { issuedAt: T0 + i, expiresAt: T0 + HOUR });
+          await expect(store.createSession(s, generation, 1)).resolves.toBe(true);
+          await expect(store.authenticate(username, s.jti, T0)).resolves.not.toBeNull();
+          expect((await store.listSessions(username, T0)).map((x) => x.jti)).toEqual([s.jti]);
+        }
+      });
+
       test('revokeSession ends one session at once and leaves the others', async () => {
         const a = session(username);
         const b = session(username);

@@ -36,7 +36,18 @@ describe('config', () => {
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_ITERATIONS: 2,
       ARGON2_PARALLELISM: 1,
+      ARGON2_MAX_CONCURRENT: 0,
+      ARGON2_MAX_QUEUED: 32,
+      LOGIN_FAILURES_PER_ACCOUNT: 10,
+      LOGIN_FAILURES_PER_ADDRESS: 50,
+      LOGIN_FAILURE_WINDOW: 900,
       BODY_LIMIT: 16384,
+      HEADER_LIMIT: 16384,
+      HEADERS_TIMEOUT: 10,
+      REQUEST_TIMEOUT: 30,
+      SHUTDOWN_DELAY: 0,
+      SHUTDOWN_GRACE: 10,
+      REDIS_DURABILITY: 'warn',
       TRUST_PROXY: false,
       AUTH_TOKEN_HEADER: 'X-Auth-Token',
       INTROSPECTION_CLIENTS: [],
@@ -44,6 +55,28 @@ describe('config', () => {
       LOG_FORMAT: 'auto',
       METRICS_PORT: null,
     });
+  });
+
+  test('hardening settings are validated too, including that headers cannot outlast the request', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          LOGIN_FAILURES_PER_ACCOUNT: '0',
+          LOGIN_FAILURE_WINDOW: 'forever',
+          ARGON2_MAX_QUEUED: '-1',
+          HEADERS_TIMEOUT: '60',
+          REQUEST_TIMEOUT: '30',
+          REDIS_DURABILITY: 'maybe',
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      'ARGON2_MAX_QUEUED: must be at least 0',
+      'LOGIN_FAILURES_PER_ACCOUNT: must be at least 1',
+      'LOGIN_FAILURE_WINDOW: must be a whole number',
+      'REDIS_DURABILITY: must be "warn" or "require"',
+      'HEADERS_TIMEOUT: must not be longer than REQUEST_TIMEOUT (30)',
+    ]);
   });
 
   test('a config file overrides the defaults and the environment overrides the file', () => {

@@ -1,5 +1,8 @@
 import { HttpError } from '../../src/http/errors';
-import { normalizeUsername, passwordProblem, readRegistration } from '../../src/users/registration';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { COMMON_PASSWORD_COUNT, isCommonPassword } from '../../src/passwords/common-passwords';
+import { COMMON_PASSWORD, normalizeUsername, passwordProblem, readRegistration } from '../../src/users/registration';
 
 function rejection(body: Record<string, unknown>): { code: string; message: string } {
   try {
@@ -46,6 +49,27 @@ describe('registration rules', () => {
     ['abc\ufffddefgh', 'password is not valid Unicode text'],
   ])('password %j is refused: %s', (password, message) => {
     expect(rejection({ username: 'alice', password })).toEqual({ code: 'invalid_password', message });
+  });
+
+  test.each(['password', 'PASSWORD', 'PassWord', 'qwertyuiop', '1qaz2wsx', 'iloveyou', 'Sunshine'])(
+    'the common password %j is refused whatever its case, saying why',
+    (password) => {
+      expect(rejection({ username: 'alice', password })).toEqual({ code: 'invalid_password', message: COMMON_PASSWORD });
+      expect(COMMON_PASSWORD).toBe('password is one of the most commonly used passwords; choose another');
+    },
+  );
+
+  test('the bundled list holds 5000 common passwords that the other rules would accept', () => {
+    expect(COMMON_PASSWORD_COUNT).toBe(5000);
+    expect(isCommonPassword('baseball')).toBe(true);
+    // Shorter ones are refused by the length rule already, so the list does not carry them.
+    expect(isCommonPassword('123456')).toBe(false);
+    expect(isCommonPassword('correct horse battery staple')).toBe(false);
+  });
+
+  test('the bundled list is exactly what scripts/common-passwords.mjs makes from its recorded source', () => {
+    // Exits non-zero when src/passwords/common-passwords.json differs from a fresh generation.
+    expect(() => execFileSync(process.execPath, [join(__dirname, '../../scripts/common-passwords.mjs'), '--check'])).not.toThrow();
   });
 
   test('password length counts characters, not bytes or UTF-16 units, and the password is kept as sent', () => {

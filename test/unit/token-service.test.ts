@@ -1,5 +1,5 @@
 import { LocalProtocol } from 'paseto';
-import { DecryptFactory, ImportKeyFactory } from 'paseto/v3/local';
+import { DecryptFactory, EncryptFactory, ImportKeyFactory } from 'paseto/v3/local';
 import { Keyring } from '../../src/tokens/keyring';
 import { generateLocalKey, localKeyId } from '../../src/tokens/paserk';
 import { createTokenService, TokenError } from '../../src/tokens/token-service';
@@ -24,6 +24,19 @@ describe('token service', () => {
     const v3 = new LocalProtocol(DecryptFactory, ImportKeyFactory);
     const { claims: raw } = await v3.Decrypt(await v3.ImportKey(oldKey as `k3.local.${string}`), token, { now: NOW });
     expect(raw).toEqual({ sub: 'alice', jti: claims.jti, iss: 'gatehouse', iat: '2026-11-29T12:00:00Z', exp: '2026-11-29T13:00:00Z' });
+  });
+
+  test('accepts a token made by paseto’s own implementation, whatever the spacing of its footer JSON', async () => {
+    const v3 = new LocalProtocol(EncryptFactory, ImportKeyFactory);
+    const key = await v3.ImportKey(oldKey as `k3.local.${string}`);
+    const footer = Buffer.from(`{ "kid" : "${localKeyId(oldKey)}" }`);
+    const token = await v3.Encrypt(key, { sub: 'carol', jti: 'j'.repeat(22), iss: 'gatehouse' }, { footer, now: NOW });
+    await expect(service([oldKey]).verify(token, NOW)).resolves.toEqual({
+      sub: 'carol',
+      jti: 'j'.repeat(22),
+      iat: Math.floor(NOW.getTime() / 1000),
+      exp: Math.floor(NOW.getTime() / 1000) + 3600,
+    });
   });
 
   test('every token gets a different jti', async () => {

@@ -1,0 +1,93 @@
+// Builds dist/gatehouse, a single executable (Node SEA) for Linux x64 that needs no node_modules:
+//   1. bundle src/ with scripts/build.mjs, the argon2 addon replaced by a loader of an embedded copy
+//   2. node --experimental-sea-config: the bundle (with V8 code cache) and the addon as a blob
+//   3. copy this node binary, strip its symbols (unless --no-strip), inject the blob with postject
+// Offline: it uses the local node and packages from node_modules only.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { inject } from 'postject';
+import { bundle } from './build.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+// Node's documented fuse for SEA blobs (https://nodejs.org/api/single-executable-applications.html).
+const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const ARGON2 = '@node-rs/argon2';
+const ARGON2_ASSET = 'argon2.node';
+
+const { values: options } = parseArgs({
+  options: { 'no-strip': { type: 'boolean', default: false }, output: { type: 'string', default: 'dist/gatehouse' } },
+});
+
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  throw new Error(`the single executable is built for Linux x64 only, not ${process.platform}-${process.arch}`);
+}
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  throw new Error(`SEA assets need Node >= 20.12; this is ${process.version}`);
+}
+
+const work = join(ROOT, 'dist/sea');
+mkdirSync(work, { recursive: true });
+const output = resolve(ROOT, options.output);
+const addon = require.resolve('@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node');
+
+// Every name the package exports, so the lazy stand-in offers the same surface.
+const argon2Names = Object.keys(require(ARGON2));
+const loader = join(ROOT, 'src/native/embedded-addon.ts');
+
+/** Resolves `@node-rs/argon2` to a stand-in that loads the embedded addon on first use. */
+const embedArgon2 = {
+  name: 'embed-argon2',
+  setup(build) {
+    build.onResolve({ filter: /^@node-rs\/argon2$/ }, () => ({ path: ARGON2, namespace: 'embedded-addon' }));
+    build.onLoad({ filter: /.*/, namespace: 'embedded-addon' }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents:
+        `const { embeddedAddon } = require(${JSON.stringify(loader)});\n` +
+        `module.exports = embeddedAddon(${JSON.stringify(ARGON2_ASSET)}, ${JSON.stringify(argon2Names)});\n`,
+    }));
+  },
+};
+
+const main = join(work, 'gatehouse.cjs');
+await bundle({ outfile: main, plugins: [embedArgon2], external: [], sourcemap: false });
+
+const blob = join(work, 'sea-prep.blob');
+const seaConfig = join(work, 'sea-config.json');
+writeFileSync(
+  seaConfig,
+  JSON.stringify(
+    {
+      main,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { [ARGON2_ASSET]: addon },
+    },
+    null,
+    2,
+  ),
+);
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const partial = `${output}.partial`;
+mkdirSync(dirname(output), { recursive: true });
+copyFileSync(process.execPath, partial);
+chmodSync(partial, 0o755);
+const nodeSize = statSync(partial).size;
+if (!options['no-strip']) execFileSync('strip', ['--strip-all', partial]);
+await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
+renameSync(partial, output);
+
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+process.stdout.write(
+  `built ${options.output}: ${mb(statSync(output).size)} ` +
+    `(node ${process.version} ${mb(nodeSize)}${options['no-strip'] ? ', not stripped' : `, stripped to ${mb(statSync(output).size - statSync(blob).size)}`}; ` +
+    `blob ${mb(statSync(blob).size)})\n`,
+);

@@ -1,0 +1,41 @@
+import type { Config } from '../config/load';
+import type { Store } from '../store/store';
+
+/** The configured store cannot serve an admin command; the message says why. */
+export class AdminStoreError extends Error {
+  override readonly name = 'AdminStoreError';
+}
+
+/**
+ * Opens the configured store for `gatehouse user …`. Only Redis makes sense: a memory store
+ * lives inside one server process, and a user added to a new, empty one would vanish when this
+ * command exits. Fails fast (5 s) when Redis does not answer.
+ */
+export async function openAdminStore(config: Pick<Config, 'STORE' | 'REDIS_URL' | 'REDIS_PREFIX'>): Promise<Store> {
+  if (config.STORE !== 'redis') {
+    throw new AdminStoreError(
+      'user commands need STORE=redis: the memory store lives inside one server process, so a user ' +
+        'changed here would be lost when this command exits',
+    );
+  }
+  // Loaded here, not at start-up: see openStore in server.ts.
+  const { createRedisClient, whenReady } = await import('../store/redis-connection');
+  const { RedisStore } = await import('../store/redis-store');
+  const redis = createRedisClient(config.REDIS_URL, { commandTimeout: 5_000 });
+  redis.on('error', () => {
+    // Reported below by whenReady; ioredis would otherwise print unhandled error events.
+  });
+  try {
+    await whenReady(redis, 5_000);
+  } catch {
+    redis.disconnect();
+    throw new AdminStoreError(`cannot reach Redis at ${redisAddress(config.REDIS_URL)}`);
+  }
+  return new RedisStore(redis, config.REDIS_PREFIX);
+}
+
+/** host:port of a Redis URL, never its password. */
+export function redisAddress(url: string): string {
+  const { protocol, hostname, port } = new URL(url);
+  return `${protocol}//${hostname}:${port || 6379}`;
+}
