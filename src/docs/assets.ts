@@ -4,10 +4,10 @@ import type { DocsAssetName } from './asset-list';
 import { INITIALIZER } from './page';
 
 /**
- * The text of the docs page's files. Swagger UI's are imported as text: esbuild embeds them in
- * dist/gatehouse.cjs (and so in the single executable), and nothing is read from node_modules
- * at run time. routes/docs.ts loads this module with import() on the first request for a file,
- * so a gatehouse whose docs nobody opens never builds these 1.9 MB of strings.
+ * The text of the docs page's files. Swagger UI's are imported as text: the build embeds them in
+ * dist/gatehouse.cjs (and so in the single executable), gzip-compressed (scripts/build.mjs), and
+ * nothing is read from node_modules at run time. routes/docs.ts loads this module with import()
+ * on the first request for a file, so a gatehouse whose docs nobody opens never inflates them.
  */
 export const DOCS_ASSET_TEXT: Readonly<Record<DocsAssetName, string>> = {
   'swagger-ui.css': swaggerUiCss,
