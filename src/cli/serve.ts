@@ -1,30 +1,39 @@
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
-import { startServer } from '../server';
+import { startServer, type RunningServer } from '../server';
 
 /** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
 export async function serve(configFile: string | undefined): Promise<void> {
   const config = loadConfig({ file: configFile });
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
-  const running = await startServer({ config, log });
+  let running: RunningServer | undefined;
   let stopping = false;
+
   // Logs are written in batches: let the last ones (such as "stopped") out before exiting.
   const exit = (code: number) => {
     setTimeout(() => process.exit(code), 1000).unref();
     log.flush(() => process.exit(code));
   };
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ event: 'stopping', signal }, `received ${signal}, shutting down`);
-    running.close().then(
+  const shutDown = (server: RunningServer) =>
+    server.close().then(
       () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         exit(1);
       },
     );
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: 'stopping', signal }, `received ${signal}, shutting down`);
+    // A signal during start-up is acted on as soon as the server is up (below).
+    if (running !== undefined) void shutDown(running);
   };
+  // Before listening: a SIGTERM that arrives right after start-up must not kill the process
+  // with the default action, skipping the clean shutdown.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+
+  running = await startServer({ config, log });
+  if (stopping) void shutDown(running);
 }
