@@ -8,6 +8,7 @@ export async function serve(configFile: string | undefined): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   let running: RunningServer | undefined;
   let stopping = false;
+
   // Logs are written in batches: let the last ones (such as "stopped") out before exiting.
   const exit = (code: number) => {
     setTimeout(() => process.exit(code), 1000).unref();
@@ -25,12 +26,14 @@ export async function serve(configFile: string | undefined): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'stopping', signal }, `received ${signal}, shutting down`);
-    if (running !== undefined) shutDown(running);
+    // A signal during start-up is acted on as soon as the server is up (below).
+    if (running !== undefined) void shutDown(running);
   };
-  // Before listening: a supervisor may signal as soon as it reads the "started" line, and the
-  // default action of SIGTERM would kill the process without a clean shutdown.
+  // Before listening: a SIGTERM that arrives right after start-up must not kill the process
+  // with the default action, skipping the clean shutdown.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+
   running = await startServer({ config, log });
-  if (stopping) shutDown(running);
+  if (stopping) void shutDown(running);
 }
