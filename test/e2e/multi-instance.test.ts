@@ -116,4 +116,12 @@ for (const [shared, topology] of topologies) describeWithRedisServer(`two gateho
       expect(statuses).toEqual([201, 409]);
     }
   });
+
+  test('SIGTERM stops one instance cleanly (exit 0) while the other keeps serving its users', async () => {
+    await register(a.url, 'liam', password);
+    const token = await tokenFor(a.url, 'liam', password);
+    expect(await a.stop('SIGTERM')).toBe(0);
+    expect(a.output()).toContain('"event":"stopped"');
+    expect((await dashboard(b.url, token)).status).toBe(200);
+  });
 });
