@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { connectRedis } from '../../src/store/redis-connection';
 import { redisTarget } from '../../src/store/redis-target';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { dashboard, register, tokenFor } from '../helpers/gatehouse-client';
-import { startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
+import { ROOT, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
 import { startRedisCluster } from '../helpers/redis-cluster';
 import { startRedisSentinel } from '../helpers/redis-sentinel';
 import { describeWithRedisServer, startRedisServer, waitUntil, type ServerAccess } from '../helpers/redis-server';
@@ -18,18 +20,24 @@ describeWithRedisServer('Redis over TLS with an ACL user', () => {
   // Characters that must be percent-encoded in a URL, to prove the URL form decodes them.
   const user = 'gatehouse';
   const password = 'Tls+Acl/secret:1';
-  // The README's ACL users, verbatim but for the passwords and the key prefix (REDIS_PREFIX tls:).
-  const aclUser = (line: string) => ['--user', ...line.split(' ')];
+  // The README's ACL users, as written there but for the passwords and the key prefix
+  // (REDIS_PREFIX tls:); the first test checks that the README still says exactly this.
+  const readmeAcl = {
+    gatehouse:
+      'user gatehouse on >GATEHOUSE_PASSWORD ~gatehouse:* resetchannels -@all +@read +@write +@scripting +@connection -@dangerous +info +time +cluster|slots +cluster|info',
+    replication: 'user replication on >REPLICATION_PASSWORD -@all +psync +replconf +ping',
+    sentinel:
+      'user sentinel on >SENTINEL_PASSWORD allchannels -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
+  };
+  const aclUser = (line: string) => ['--user', ...line.replace(/^user /, '').split(' ')];
   const acl = [
     ...aclUser('default off'),
     // The tests' own user, to set the servers up (redis-cli --cluster create needs admin rights).
     ...aclUser('admin on >admin-secret ~* &* +@all'),
-    ...aclUser(`${user} on >${password} ~tls:* resetchannels -@all +@read +@write +@scripting +@connection -@dangerous +info +time +cluster|slots +cluster|info`),
+    ...aclUser(readmeAcl.gatehouse.replace('GATEHOUSE_PASSWORD', password).replace('~gatehouse:*', '~tls:*')),
   ];
-  const replicationAcl = aclUser('replication on >replication-secret -@all +psync +replconf +ping');
-  const sentinelAcl = aclUser(
-    'sentinel on >sentinel-user-secret allchannels -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
-  );
+  const replicationAcl = aclUser(readmeAcl.replication.replace('REPLICATION_PASSWORD', 'replication-secret'));
+  const sentinelAcl = aclUser(readmeAcl.sentinel.replace('SENTINEL_PASSWORD', 'sentinel-user-secret'));
   let tls: TlsFiles;
   let access: ServerAccess;
   const running: { stop(): Promise<unknown> }[] = [];
@@ -77,6 +85,11 @@ describeWithRedisServer('Redis over TLS with an ACL user', () => {
     expect(ready.status).toBe(503);
     expect((await register(gatehouse.url, 'tess', 'a tls password')).status).toBe(503);
   };
+
+  test('the README gives these ACL users', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const line of Object.values(readmeAcl)) expect(readme).toContain(`\n${line}\n`);
+  });
 
   test('one server: rediss:// with the ACL user in the URL, the CA and a client certificate', async () => {
     // The server requires a client certificate (tls-auth-clients yes).
