@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../../src/config/load';
@@ -15,6 +15,7 @@ const pem = (name: string) => {
 const [ca, cert, key] = [pem('ca.pem'), pem('cert.pem'), pem('key.pem')];
 const notPem = join(dir, 'not.pem');
 writeFileSync(notPem, 'hello');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
