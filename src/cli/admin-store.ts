@@ -11,31 +11,28 @@ export class AdminStoreError extends Error {
  * lives inside one server process, and a user added to a new, empty one would vanish when this
  * command exits. Fails fast (5 s) when Redis does not answer.
  */
-export async function openAdminStore(config: Pick<Config, 'STORE' | 'REDIS_URL' | 'REDIS_PREFIX'>): Promise<Store> {
+export async function openAdminStore(config: Config): Promise<Store> {
   if (config.STORE !== 'redis') {
     throw new AdminStoreError(
       'user commands need STORE=redis: the memory store lives inside one server process, so a user ' +
         'changed here would be lost when this command exits',
     );
   }
-  // Loaded here, not at start-up: see openStore in server.ts.
-  const { createRedisClient, whenReady } = await import('../store/redis-connection');
+  // Loaded here, not at start-up: see openBackend in open-store.ts.
+  const { connectRedis, whenReady } = await import('../store/redis-connection');
   const { RedisStore } = await import('../store/redis-store');
-  const redis = createRedisClient(config.REDIS_URL, { commandTimeout: 5_000 });
-  redis.on('error', () => {
+  const { describeRedisTarget, redisTarget } = await import('../store/redis-target');
+  const redis = connectRedis(redisTarget(config, { commandTimeout: 5_000 }));
+  const ignore = () => {
     // Reported below by whenReady; ioredis would otherwise print unhandled error events.
-  });
+  };
+  redis.on('error', ignore);
+  redis.on('node error', ignore);
   try {
     await whenReady(redis, 5_000);
   } catch {
     redis.disconnect();
-    throw new AdminStoreError(`cannot reach Redis at ${redisAddress(config.REDIS_URL)}`);
+    throw new AdminStoreError(`cannot reach Redis at ${describeRedisTarget(config)}`);
   }
   return new RedisStore(redis, config.REDIS_PREFIX);
-}
-
-/** host:port of a Redis URL, never its password. */
-export function redisAddress(url: string): string {
-  const { protocol, hostname, port } = new URL(url);
-  return `${protocol}//${hostname}:${port || 6379}`;
 }

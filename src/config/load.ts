@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import defaults from '../../config/default.json';
 import { decodeLocalKey } from '../tokens/paserk';
+import { checkRedisSettings } from './redis-settings';
 import { settingNames, settingsSchema, type SettingName, type Settings } from './settings';
 
 export type Config = Readonly<Settings>;
@@ -49,12 +50,15 @@ export function loadConfig({ env = process.env, file }: LoadOptions = {}): Confi
     else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'is invalid'}`);
   }
   problems.push(...checkTokenKeys(settings as Partial<Settings>), ...checkTimeouts(settings as Partial<Settings>));
+  problems.push(...checkRedisSettings(settings as Partial<Settings>));
   if (problems.length > 0) throw new ConfigError(problems);
   const valid = settings as Settings;
   return Object.freeze({
     ...valid,
     TOKEN_KEYS: Object.freeze([...valid.TOKEN_KEYS]) as string[],
     INTROSPECTION_CLIENTS: Object.freeze([...valid.INTROSPECTION_CLIENTS]) as Settings['INTROSPECTION_CLIENTS'],
+    REDIS_SENTINELS: Object.freeze([...valid.REDIS_SENTINELS]) as Settings['REDIS_SENTINELS'],
+    REDIS_CLUSTER_NODES: Object.freeze([...valid.REDIS_CLUSTER_NODES]) as Settings['REDIS_CLUSTER_NODES'],
   });
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { list } from './list';
+import { filePath, hostPortList, redisName, redisSecret, redisUrl } from './redis-settings';
 
 /**
  * Every setting gatehouse reads. Names are the environment variable names and the keys of a
@@ -25,18 +27,6 @@ const boolean = z.preprocess(
     return v;
   },
   z.boolean({ error: 'must be true or false' }),
-);
-
-// A list is a JSON array in a file, or a comma-separated string in the environment.
-const list = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '')
-      : v,
-  z.array(z.string({ error: 'must be a list of strings' }), { error: 'must be a list' }),
 );
 
 // An HTTP header name (RFC 9110 §5.1 token), for the alternative token header.
@@ -84,9 +74,21 @@ export const settingsSchema = z.strictObject({
   PORT: integer(0, 65535),
   HOST: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
   STORE: z.enum(['memory', 'redis'], { error: 'must be "memory" or "redis"' }),
-  REDIS_URL: text(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  REDIS_URL: redisUrl,
   // Braces would break the Redis Cluster hash tags gatehouse puts around each username.
   REDIS_PREFIX: text(/^[^{}\s]{0,64}$/, 'must be at most 64 characters without spaces or braces'),
+  // Sentinel, Cluster, ACL and TLS: see redis-settings.ts (checkRedisSettings relates them).
+  REDIS_SENTINELS: hostPortList,
+  REDIS_SENTINEL_NAME: redisName,
+  REDIS_SENTINEL_USERNAME: redisName,
+  REDIS_SENTINEL_PASSWORD: redisSecret,
+  REDIS_CLUSTER_NODES: hostPortList,
+  REDIS_USERNAME: redisName,
+  REDIS_PASSWORD: redisSecret,
+  REDIS_TLS: boolean,
+  REDIS_TLS_CA: filePath,
+  REDIS_TLS_CERT: filePath,
+  REDIS_TLS_KEY: filePath,
   TOKEN_KEYS: list,
   TOKEN_TTL: integer(60, 30 * 24 * 3600),
   TOKEN_ISSUER: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256),

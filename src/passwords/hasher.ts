@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import pLimit from 'p-limit';
 import type { Config } from '../config/load';
@@ -60,17 +61,26 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(size) && size > 0 ? size : 4;
 }
 
-/** The hasher the settings describe (ARGON2_*; ARGON2_MAX_CONCURRENT=0 means the thread pool size). */
+/**
+ * How many argon2 computations to run at once by default: one per CPU, at most one per
+ * thread-pool thread. argon2 is CPU-bound, so more at once than CPUs adds no throughput, only
+ * memory (19 MiB each) and latency, and leaves no CPU for the event loop.
+ */
+export function defaultArgon2Concurrency(env: NodeJS.ProcessEnv = process.env, cpus = availableParallelism()): number {
+  return Math.max(1, Math.min(threadPoolSize(env), cpus));
+}
+
+/** The hasher the settings describe (ARGON2_*; ARGON2_MAX_CONCURRENT=0 means defaultArgon2Concurrency). */
 export function createPasswordHasherFromConfig(config: Config): PasswordHasher {
   return createPasswordHasher(
     { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_ITERATIONS, parallelism: config.ARGON2_PARALLELISM },
-    { maxConcurrent: config.ARGON2_MAX_CONCURRENT || threadPoolSize(), maxQueued: config.ARGON2_MAX_QUEUED },
+    { maxConcurrent: config.ARGON2_MAX_CONCURRENT || defaultArgon2Concurrency(), maxQueued: config.ARGON2_MAX_QUEUED },
   );
 }
 
 export function createPasswordHasher(
   params: Argon2Params,
-  limits: Argon2Limits = { maxConcurrent: threadPoolSize(), maxQueued: 32 },
+  limits: Argon2Limits = { maxConcurrent: defaultArgon2Concurrency(), maxQueued: 32 },
 ): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params };
   // Made once, up front, so the first unknown-user login is not slower than the others.

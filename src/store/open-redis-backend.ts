@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config/load';
 import { redisLoginThrottle, type ThrottleLimits } from '../throttle/login-throttle';
 import type { Backend } from './open-store';
-import { createRedisClient, whenReady } from './redis-connection';
+import { connectRedis, whenReady } from './redis-connection';
 import { checkRedisSafety } from './redis-safety';
 import { defaultWriteBudget, RedisStore } from './redis-store';
+import { describeRedisTarget, redisTarget } from './redis-target';
 
 /**
  * The Redis backend: the store and the login counters share one fail-fast connection; its
@@ -12,8 +13,13 @@ import { defaultWriteBudget, RedisStore } from './redis-store';
  * REDIS_DURABILITY=require an unsafe Redis stops the start with a ConfigError.
  */
 export async function openRedisBackend(config: Config, log: Logger, limits: ThrottleLimits): Promise<Backend> {
-  const redis = createRedisClient(config.REDIS_URL, { connectionName: 'gatehouse' });
-  redis.on('error', (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
+  const where = describeRedisTarget(config);
+  log.info({ event: 'redis_connecting', redis: where }, `connecting to ${where}`);
+  const redis = connectRedis(redisTarget(config, { connectionName: 'gatehouse' }));
+  // A Cluster reports the problems of its node connections as 'node error'.
+  for (const event of ['error', 'node error']) {
+    redis.on(event, (err: Error) => log.warn({ event: 'redis_error', err: err.message }, 'redis connection problem'));
+  }
   const budget = defaultWriteBudget(redis);
   const backend: Backend = {
     store: new RedisStore(redis, config.REDIS_PREFIX, { writeBudgetMs: budget }),

@@ -1,17 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
-/** A private redis-server started by a test, with its own port and data directory. */
+const execFileAsync = promisify(execFile);
+
+/** A private redis-server (or Sentinel) started by a test, with its own port and data directory. */
 export interface RedisServer {
   readonly url: string;
+  readonly host: string;
   readonly port: number;
   readonly dir: string;
   /** The running redis-server (a new one after restart). */
   readonly process: ChildProcess;
-  /** Stops the server and removes its data directory (unless the caller gave it). */
+  /** What the server logged so far (its logfile, redis.log in its directory), for diagnosing failures. */
+  log(): string;
+  /** Runs redis-cli against this server (with its TLS and auth options) and returns stdout. */
+  cli(...args: string[]): Promise<string>;
+  /** Stops the server (SIGKILL: no shutdown save) and removes its data directory (unless the caller gave it). */
   stop(): Promise<void>;
   /** kill -9: the server dies at once, keeping its data directory. */
   kill(): Promise<void>;
@@ -23,6 +31,14 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
+/** How a test server is reached beyond host and port: TLS files and a password for redis-cli. */
+export interface ServerAccess {
+  /** The server listens with TLS only (tls-port), on these files. */
+  readonly tls?: { ca: string; cert: string; key: string } | undefined;
+  /** redis-cli authenticates with this user and password (e.g. ACL tests). */
+  readonly auth?: { user: string; password: string } | undefined;
+}
+
 export function redisServerInstalled(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
@@ -30,8 +46,8 @@ export function redisServerInstalled(): boolean {
 /** `describe` when redis-server is installed; skipped with a notice otherwise, failing under CI=true. */
 export function describeWithRedisServer(name: string, fn: () => void): void {
   if (redisServerInstalled()) return describe(name, fn);
-  if (process.env.CI === 'true') throw new Error('CI=true but redis-server is not installed: the fault tests need it');
-  process.stdout.write('NOTICE: redis-server is not installed; fault-injection tests are skipped.\n');
+  if (process.env.CI === 'true') throw new Error('CI=true but redis-server is not installed: the fault and scale-out tests need it');
+  process.stdout.write(`NOTICE: redis-server is not installed; "${name}" is skipped.\n`);
   return describe.skip(name, fn);
 }
 
@@ -48,17 +64,55 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** redis-server options that make it listen on `port`, with TLS only when `access.tls` is set. */
+export function listenArgs(port: number, access: ServerAccess = {}): string[] {
+  if (access.tls === undefined) return ['--port', String(port)];
+  const { ca, cert, key } = access.tls;
+  return [
+    ...['--port', '0', '--tls-port', String(port)],
+    ...['--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', ca],
+    // Server and client certificates come from the same test CA; clients need not present one.
+    ...['--tls-auth-clients', 'optional'],
+  ];
+}
+
 /** Starts redis-server on a free loopback port; `args` are extra redis-server options. */
-export async function startRedisServer(args: string[] = [], dir?: string): Promise<RedisServer> {
+export async function startRedisServer(args: string[] = [], dir?: string, access: ServerAccess = {}): Promise<RedisServer> {
   const port = await freePort();
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
+  const argv = [
+    ...listenArgs(port, access),
+    ...['--bind', '127.0.0.1', '--dir', dataDir, '--logfile', 'redis.log', '--save', '', '--appendonly', 'no'],
+    ...args,
+  ];
+  return spawnRedis(argv, { port, dir: dataDir, removeDir: dir === undefined, access });
+}
+
+/**
+ * Spawns redis-server with `argv` (which must make it listen on `port` and log to redis.log in
+ * `dir`), waits until it answers and returns its handle. Kills it again if it does not answer
+ * in time.
+ */
+export async function spawnRedis(
+  argv: string[],
+  { port, dir, removeDir, access = {} }: { port: number; dir: string; removeDir: boolean; access?: ServerAccess },
+): Promise<RedisServer> {
+  const cli = async (...args: string[]) => {
+    const { stdout } = await execFileAsync('redis-cli', [...cliAccess(port, access), ...args], { encoding: 'utf8', timeout: 10_000 });
+    return stdout;
+  };
   const launch = async () => {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'no', ...args],
-      { stdio: 'ignore' },
-    );
-    await waitForPort(port, 10_000);
+    const child = spawn('redis-server', argv, { stdio: 'ignore' });
+    try {
+      // PONG only once the data set is loaded (LOADING before that).
+      await waitUntil(`redis-server on port ${port} to answer`, 10_000, async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
+        return (await cli('ping').catch(() => '')).trim() === 'PONG';
+      });
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
     return child;
   };
   let child = await launch();
@@ -70,15 +124,24 @@ export async function startRedisServer(args: string[] = [], dir?: string): Promi
     }
   };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${access.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+    host: '127.0.0.1',
     port,
-    dir: dataDir,
+    dir,
     get process() {
       return child;
     },
+    log: () => {
+      try {
+        return readFileSync(join(dir, 'redis.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    cli,
     async stop() {
       await kill();
-      if (dir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (removeDir) rmSync(dir, { recursive: true, force: true });
     },
     kill,
     freeze: () => child.kill('SIGSTOP'),
@@ -90,13 +153,25 @@ export async function startRedisServer(args: string[] = [], dir?: string): Promi
   };
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+/** redis-cli options that reach a server on `port` with `access`. */
+export function cliAccess(port: number, access: ServerAccess = {}): string[] {
+  const args = ['-h', '127.0.0.1', '-p', String(port)];
+  if (access.tls) args.push('--tls', '--cacert', access.tls.ca, '--cert', access.tls.cert, '--key', access.tls.key);
+  if (access.auth) args.push('--user', access.auth.user, '--pass', access.auth.password, '--no-auth-warning');
+  return args;
+}
+
+/** Polls `check` every 50 ms until it returns true; rejects naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    // PONG only once the data set is loaded (LOADING before that).
-    const ok = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Stops every server, even when some fail to stop. */
+export async function stopAll(servers: readonly RedisServer[]): Promise<void> {
+  await Promise.allSettled(servers.map((s) => s.stop()));
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createRedisClient, whenReady } from '../../src/store/redis-connection';
+import { loadConfig } from '../../src/config/load';
+import { connectRedis, createRedisClient, whenReady } from '../../src/store/redis-connection';
+import type { RedisClient } from '../../src/store/redis-store';
+import { redisTarget } from '../../src/store/redis-target';
 
 /** Set by the global setup (a private redis-server) or by the caller; undefined: no Redis here. */
 export const redisUrl = process.env.REDIS_URL;
@@ -17,6 +20,19 @@ export function uniquePrefix(name: string): string {
 export async function testRedisClient(): Promise<Redis> {
   const redis = createRedisClient(redisUrl!, { commandTimeout: 5000 });
   await whenReady(redis, 5000);
+  return redis;
+}
+
+/**
+ * A ready client for the Redis that `env` describes (setting names to values, e.g.
+ * REDIS_CLUSTER_NODES), made by gatehouse's own config and connection code.
+ */
+export async function redisClientFor(env: Record<string, string>): Promise<RedisClient> {
+  const redis = connectRedis(redisTarget(loadConfig({ env }), { commandTimeout: 5000 }));
+  // Connection problems surface as rejected commands; the events would only be noise here.
+  redis.on('error', () => {});
+  redis.on('node error', () => {});
+  await whenReady(redis, 10_000);
   return redis;
 }
 

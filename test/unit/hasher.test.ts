@@ -1,5 +1,11 @@
 import { loadConfig } from '../../src/config/load';
-import { createPasswordHasher, createPasswordHasherFromConfig, PasswordHasherBusy, threadPoolSize } from '../../src/passwords/hasher';
+import {
+  createPasswordHasher,
+  createPasswordHasherFromConfig,
+  defaultArgon2Concurrency,
+  PasswordHasherBusy,
+  threadPoolSize,
+} from '../../src/passwords/hasher';
 
 const cheap = { memoryCost: 8192, timeCost: 1, parallelism: 1 };
 
@@ -51,10 +57,14 @@ describe('the bound on concurrent argon2 work', () => {
     await expect(hasher.verifyNothing('d')).resolves.toBe(false);
   });
 
-  test('by default as many run at once as the libuv thread pool has threads', () => {
+  test('by default one runs at once per CPU, at most as many as the libuv thread pool has threads', () => {
     expect(threadPoolSize({})).toBe(4);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(4);
+    expect(defaultArgon2Concurrency({}, 2)).toBe(2);
+    expect(defaultArgon2Concurrency({}, 64)).toBe(4);
+    expect(defaultArgon2Concurrency({ UV_THREADPOOL_SIZE: '16' }, 8)).toBe(8);
+    expect(defaultArgon2Concurrency({ UV_THREADPOOL_SIZE: '1' }, 8)).toBe(1);
   });
 });
 
