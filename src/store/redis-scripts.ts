@@ -101,10 +101,16 @@ return existed`,
   ghCreateSession: writeScript(
     3,
     `
-if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
+local user = redis.call('HMGET', KEYS[1], 'generation', 'first_name', 'last_name')
+if user[1] ~= ARGV[1] then return 0 end
 prune(KEYS[2], KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+-- The session record carries the user's names (fixed at registration), so that the bearer
+-- check is a single HGET of it.
+local record = cjson.decode(ARGV[4])
+record.first_name = user[2] or cjson.null
+record.last_name = user[3] or cjson.null
+redis.call('HSET', KEYS[3], ARGV[2], cjson.encode(record))
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
 if over > 0 then
   -- The sessions closest to expiry, never the one just created (its expiry can tie with older
@@ -121,15 +127,6 @@ if over > 0 then
 end
 refresh_ttl(KEYS[2], KEYS[3])
 return 1`,
-  ),
-
-  // KEYS user, sessions; ARGV jti, now -> first_name, last_name, generation or nil
-  ghAuthenticate: script(
-    2,
-    `
-local exp = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not exp or tonumber(exp) <= tonumber(ARGV[2]) then return false end
-return redis.call('HMGET', KEYS[1], 'first_name', 'last_name', 'generation')`,
   ),
 
   // KEYS sessions, data; ARGV now -> jti, JSON, jti, JSON, ... ('' where data is missing)

@@ -4,6 +4,17 @@ import { scripts, type ScriptName } from './redis-scripts';
 
 export type RedisClient = Redis | Cluster;
 
+/** A session as stored in the `<prefix>{user}:session` hash (JSON, one field per jti). */
+interface SessionRecord {
+  issued_at: number;
+  expires_at: number;
+  user_agent: string | null;
+  address: string | null;
+  /** The user's names, copied from the user record when the session is created. */
+  first_name?: string | null;
+  last_name?: string | null;
+}
+
 export interface RedisStoreOptions {
   /**
    * Milliseconds after a write is sent within which Redis may still carry it out (its
@@ -134,12 +145,15 @@ export class RedisStore implements Store {
   }
 
   async authenticate(username: string, jti: string, now: number): Promise<Profile | null> {
-    const [userKey, sessionsKey] = this.#keys(username);
-    const found = (await this.#call('authenticate', () => this.#run.ghAuthenticate(userKey, sessionsKey, jti, now))) as
-      | [string | null, string | null, string | null]
-      | null;
-    if (found === null || found[2] === null) return null;
-    return { username, firstName: found[0], lastName: found[1] };
+    // The hot path: one HGET, no script. The session record holds its expiry and the user's
+    // names (copied in by ghCreateSession); every script that ends sessions or deletes the
+    // user removes records in the same step, so a record that exists and has not expired is live.
+    const [, , sessionKey] = this.#keys(username);
+    const raw = await this.#call('authenticate', () => this.#redis.hget(sessionKey, jti));
+    if (raw === null) return null;
+    const record = JSON.parse(raw) as SessionRecord;
+    if (!(record.expires_at > now)) return null;
+    return { username, firstName: record.first_name ?? null, lastName: record.last_name ?? null };
   }
 
   async listSessions(username: string, now: number): Promise<Session[]> {
@@ -153,7 +167,7 @@ export class RedisStore implements Store {
       const jti = flat[i]!;
       const raw = flat[i + 1];
       if (!raw) continue; // index entry without data: treated as ended
-      const data = JSON.parse(raw) as { issued_at: number; expires_at: number; user_agent: string | null; address: string | null };
+      const data = JSON.parse(raw) as SessionRecord;
       sessions.push({
         jti,
         username,
