@@ -14,8 +14,10 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
  * route, status, duration, id) and records the request metrics.
  */
 export function observeRequests({ log, metrics }: { log: Logger; metrics: Metrics }): Middleware {
+  // The constant part of every request line, serialised once by pino rather than per line.
+  const requestLog = log.child({ event: 'request' });
   return async function observeRequestsMiddleware(ctx, next) {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const sent = ctx.get('X-Request-Id');
     const id = REQUEST_ID.test(sent) ? sent : randomUUID();
     ctx.state.requestId = id;
@@ -23,21 +25,20 @@ export function observeRequests({ log, metrics }: { log: Logger; metrics: Metric
     try {
       await next();
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const elapsed = performance.now() - started;
       // The router's pattern (e.g. /dashboard), so labels stay few whatever paths are requested.
       const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       const label = typeof route === 'string' ? route : 'unmatched';
-      metrics.observeRequest(ctx.method, label, ctx.status, seconds);
+      metrics.observeRequest(ctx.method, label, ctx.status, elapsed / 1000);
       if (!UNLOGGED.has(ctx.path)) {
-        log.info(
+        requestLog.info(
           {
-            event: 'request',
             req_id: id,
             method: ctx.method,
             route: label,
             path: ctx.path,
             status: ctx.status,
-            duration_ms: Math.round(seconds * 1e6) / 1e3,
+            duration_ms: Math.round(elapsed * 1000) / 1000,
           },
           'request',
         );
