@@ -15,6 +15,8 @@ export interface AppState {
   credentials?: BasicCredentials;
   registration?: Registration;
   user?: User;
+  /** Set by login once the password was checked and found right. */
+  verified?: boolean;
   auth?: Authenticated;
   /** Id of the introspection client that authenticated (HTTP Basic). */
   client?: string;

@@ -105,6 +105,20 @@ describe.each(storeKinds)('login throttling (%s store)', (kind) => {
     expect(await t.deps.throttle.failures('account', 'alice')).toBe(0);
     expect(await t.deps.throttle.failures('address', '127.0.0.1')).toBe(0);
   });
+
+  test('an attempt whose user lookup failed (store down, 503) is given back and checks no password', async () => {
+    await fail(t, 3);
+    jest.spyOn(t.store, 'findUser').mockRejectedValueOnce(new StoreUnavailableError('redis is down'));
+    const verify = jest.spyOn(t.deps.passwords, 'verify');
+    const verifyNothing = jest.spyOn(t.deps.passwords, 'verifyNothing');
+    const res = await login(t, 'alice', 'a wrong one');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(verify).not.toHaveBeenCalled();
+    expect(verifyNothing).not.toHaveBeenCalled();
+    expect(await t.deps.throttle.failures('account', 'alice')).toBe(3);
+    expect(await t.deps.throttle.failures('address', '127.0.0.1')).toBe(3);
+  });
 });
 
 describe.each(storeKinds)('login throttling per address (%s store)', (kind) => {
