@@ -94,10 +94,11 @@ export function createPasswordHasher(
     return limit(work);
   };
 
-  const check = (encoded: string, password: string) =>
+  // `encoded` may be a promise (the dummy hash): the bound is checked at the call, not when it resolves.
+  const check = (encoded: string | Promise<string>, password: string) =>
     bounded(async () => {
       try {
-        return await verify(encoded, password);
+        return await verify(await encoded, password);
       } catch {
         return false;
       }
@@ -107,7 +108,7 @@ export function createPasswordHasher(
     hash: (password) => bounded(() => hash(password, options)),
     verify: check,
     async verifyNothing(password) {
-      await check(await dummy, password);
+      await check(dummy, password);
       return false;
     },
     load: () => ({ running: limit.activeCount, queued: limit.pendingCount }),
