@@ -1,8 +1,11 @@
 /**
- * The benchmark's yardsticks: a bare Koa + @koa/router JSON route (`/plain`), and the same route
- * doing one Redis GET (`/redis`). gatehouse's routes are measured against these in the same run.
+ * The benchmark's yardsticks, in a Koa + @koa/router process like gatehouse's: a bare JSON route
+ * (`/plain`), the same route doing one Redis GET (`/redis`), and a route doing one argon2id
+ * verify with gatehouse's default parameters (`/argon2`, for logins). gatehouse's routes are
+ * measured against these in the same run.
  */
 import { Router } from '@koa/router';
+import { hash, verify } from '@node-rs/argon2';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 
@@ -16,6 +19,12 @@ router.get('/plain', (ctx) => {
 router.get('/redis', async (ctx) => {
   const value = await redis.get(key);
   ctx.body = { msg: 'successfully requested user info', data: { username: value, first_name: null, last_name: null } };
+});
+// argon2id (algorithm 2), m=19456 KiB, t=2, p=1: gatehouse's defaults.
+const encoded = hash('correct horse battery staple', { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as never);
+router.post('/argon2', async (ctx) => {
+  const ok = await verify(await encoded, 'correct horse battery staple');
+  ctx.body = { msg: 'verified', data: { ok } };
 });
 app.use(router.routes());
 

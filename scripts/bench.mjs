@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 await build({
-  entryPoints: ['bench/run.ts', 'bench/baseline-server.ts', 'bench/argon2-throughput.ts'],
+  entryPoints: ['bench/run.ts', 'bench/baseline-server.ts'],
   outdir: 'dist/bench',
   outExtension: { '.js': '.cjs' },
   bundle: true,
