@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -14,6 +14,14 @@ function isoTime(): string {
     lastTime = `,"time":"${new Date(now).toISOString()}"`;
   }
   return lastTime;
+}
+
+/**
+ * pino-pretty and what it brings (colours, formatting) are loaded only when a terminal wants
+ * human-readable lines: a server logging JSON never pays for them at start-up.
+ */
+function prettyStream(): typeof pretty {
+  return require('pino-pretty') as typeof pretty;
 }
 
 /**
@@ -70,7 +78,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     // pino-pretty as a stream in this thread, not a transport: transports load worker files by
     // path, which a bundle or a single executable does not have.
     humane
-      ? pretty({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true })
+      ? prettyStream()({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true })
       : (destination ?? stdoutInBatches()),
   );
 }

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics';
 import { PasswordHasherBusy } from '../passwords/hasher';
 import { StoreUnavailableError } from '../store/store';
 import { BadRequest, HttpError, PayloadTooLarge, ServiceUnavailable } from './errors';
+import { sendJson } from './json-body';
 
 /**
  * The only place that writes error responses. Known errors keep their status, message and
@@ -26,11 +27,11 @@ export function handleErrors({ log, metrics, bodyLimit }: { log: Logger; metrics
       }
       ctx.status = err.status;
       ctx.set(err.headers);
-      ctx.body = {
+      sendJson(ctx, {
         msg: err.expose ? err.message : 'internal server error',
         data: null,
         error: err.expose ? err.code : 'internal_error',
-      };
+      });
     }
   };
 }

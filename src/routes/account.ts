@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps';
+import { sendJson } from '../http/json-body';
 import { parseBody } from '../http/parse-body';
 import { reauthenticate } from '../http/reauthenticate';
 import { requireBearer } from '../http/require-bearer';
@@ -21,7 +22,7 @@ export function accountRoute(deps: AppDeps): AppMiddleware[] {
       return next();
     },
     function respondDeleted(ctx) {
-      ctx.body = { msg: 'successfully deleted user profile', data: null };
+      sendJson(ctx, { msg: 'successfully deleted user profile', data: null });
     },
   ];
 }

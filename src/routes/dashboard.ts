@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps';
+import { sendJson } from '../http/json-body';
 import { requireBearer } from '../http/require-bearer';
 import { need, type AppMiddleware } from '../http/state';
 
@@ -8,10 +9,10 @@ export function dashboardRoute(deps: AppDeps): AppMiddleware[] {
     requireBearer(deps),
     function respondProfile(ctx) {
       const { username, firstName, lastName } = need(ctx.state, 'auth').profile;
-      ctx.body = {
+      sendJson(ctx, {
         msg: 'successfully requested user info',
         data: { username, first_name: firstName, last_name: lastName },
-      };
+      });
     },
   ];
 }

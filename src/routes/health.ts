@@ -1,12 +1,13 @@
 import type { AppDeps } from '../deps';
 import { ServiceUnavailable } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import type { AppMiddleware } from '../http/state';
 
 /** GET /healthz — liveness: the process answers. Touches nothing else. */
 export function livenessRoute(): AppMiddleware[] {
   return [
     function respondAlive(ctx) {
-      ctx.body = { msg: 'alive', data: null };
+      sendJson(ctx, { msg: 'alive', data: null });
     },
   ];
 }
@@ -30,7 +31,7 @@ export function readinessRoute({
         throw new ServiceUnavailable(`the store may lose acknowledged writes: ${unsafe.join('; ')}`, 5);
       }
       const warnings = [...unsafe, ...notes];
-      ctx.body = { msg: 'ready', data: warnings.length > 0 ? { warnings } : null };
+      sendJson(ctx, { msg: 'ready', data: warnings.length > 0 ? { warnings } : null });
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { sendJson } from '../http/json-body';
 import type { AppMiddleware } from '../http/state';
 import { NAME, VERSION } from '../version';
 
@@ -5,7 +6,7 @@ import { NAME, VERSION } from '../version';
 export function homeRoute(): AppMiddleware[] {
   return [
     function banner(ctx) {
-      ctx.body = { msg: `${NAME} is running`, data: { name: NAME, version: VERSION } };
+      sendJson(ctx, { msg: `${NAME} is running`, data: { name: NAME, version: VERSION } });
     },
   ];
 }

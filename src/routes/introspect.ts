@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { authenticateToken } from '../http/authenticate-token';
 import { authenticateClient } from '../http/client-auth';
+import { sendJson } from '../http/json-body';
 import { parseBody } from '../http/parse-body';
 import { need, type AppMiddleware } from '../http/state';
 import { readTokenParam } from '../http/token-param';
@@ -19,11 +20,11 @@ export function introspectRoute(deps: AppDeps): AppMiddleware[] {
     async function introspectToken(ctx) {
       const auth = await authenticateToken(deps, need(ctx.state, 'tokenParam'), clock());
       if (auth === null) {
-        ctx.body = { active: false };
+        sendJson(ctx, { active: false });
         return;
       }
       const { sub, jti, iat, exp } = auth.claims;
-      ctx.body = { active: true, sub, username: auth.profile.username, exp, iat, jti, token_type: 'Bearer' };
+      sendJson(ctx, { active: true, sub, username: auth.profile.username, exp, iat, jti, token_type: 'Bearer' });
     },
   ];
 }

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { readBasicCredentials } from '../http/credentials';
 import { InvalidCredentials, TooManyRequests } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import { need, type AppMiddleware } from '../http/state';
 import { PasswordHasherBusy } from '../passwords/hasher';
 import { LoginThrottled } from '../throttle/login-throttle';
@@ -92,7 +93,7 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
       // The password changed or the account was deleted while this login was being checked.
       if (!created) throw new InvalidCredentials('invalid_credentials', WRONG);
       log.info({ event: 'login_succeeded', username: user.username }, 'login succeeded');
-      ctx.body = {
+      sendJson(ctx, {
         msg: 'successfully authenticated user',
         data: {
           auth_token: token,
@@ -100,7 +101,7 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
           expires_in: claims.exp - claims.iat,
           expires_at: new Date(claims.exp * 1000).toISOString(),
         },
-      };
+      });
     },
   ];
 }

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { BadRequest } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import { requireBearer } from '../http/require-bearer';
 import { need, type AppMiddleware } from '../http/state';
 
@@ -24,12 +25,12 @@ export function logoutRoute(deps: AppDeps): AppMiddleware[] {
       const { sub, jti } = need(ctx.state, 'auth').claims;
       if (need(ctx.state, 'logoutScope') === 'local') {
         await store.revokeSession(sub, jti, clock());
-        ctx.body = { msg: 'successfully invalidated token', data: null };
+        sendJson(ctx, { msg: 'successfully invalidated token', data: null });
         return;
       }
       const revoked = await store.revokeSessions(sub, null, clock());
       log.info({ event: 'sessions_revoked', username: sub, revoked }, 'logged out everywhere');
-      ctx.body = { msg: 'successfully invalidated all tokens', data: { revoked } };
+      sendJson(ctx, { msg: 'successfully invalidated all tokens', data: { revoked } });
     },
   ];
 }

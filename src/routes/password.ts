@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { BadRequest, Conflict } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import { parseBody } from '../http/parse-body';
 import { reauthenticate } from '../http/reauthenticate';
 import { requireBearer } from '../http/require-bearer';
@@ -47,7 +48,7 @@ export function passwordRoute(deps: AppDeps): AppMiddleware[] {
     },
 
     function respondChanged(ctx) {
-      ctx.body = { msg: 'successfully changed password', data: null };
+      sendJson(ctx, { msg: 'successfully changed password', data: null });
     },
   ];
 }

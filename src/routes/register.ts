@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { Conflict } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import { parseBody } from '../http/parse-body';
 import { need, type AppMiddleware } from '../http/state';
 import { readRegistration } from '../users/registration';
@@ -28,7 +29,7 @@ export function registerRoute({ config, store, passwords, clock }: AppDeps): App
 
     function respondCreated(ctx) {
       ctx.status = 201;
-      ctx.body = { msg: 'successfully created user profile', data: null };
+      sendJson(ctx, { msg: 'successfully created user profile', data: null });
     },
   ];
 }

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { authenticateClient } from '../http/client-auth';
+import { sendJson } from '../http/json-body';
 import { parseBody } from '../http/parse-body';
 import { need, type AppMiddleware } from '../http/state';
 import { readTokenParam } from '../http/token-param';
@@ -29,7 +30,7 @@ export function revokeRoute(deps: AppDeps): AppMiddleware[] {
       return next();
     },
     function respondRevoked(ctx) {
-      ctx.body = { msg: 'successfully invalidated token', data: null };
+      sendJson(ctx, { msg: 'successfully invalidated token', data: null });
     },
   ];
 }

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { HttpError } from '../http/errors';
+import { sendJson } from '../http/json-body';
 import { requireBearer } from '../http/require-bearer';
 import { need, type AppMiddleware } from '../http/state';
 
@@ -15,7 +16,7 @@ export function listSessionsRoute(deps: AppDeps): AppMiddleware[] {
     async function respondSessions(ctx) {
       const { sub, jti } = need(ctx.state, 'auth').claims;
       const sessions = await store.listSessions(sub, clock());
-      ctx.body = {
+      sendJson(ctx, {
         msg: 'successfully listed sessions',
         data: {
           sessions: sessions.map((s) => ({
@@ -27,7 +28,7 @@ export function listSessionsRoute(deps: AppDeps): AppMiddleware[] {
             current: s.jti === jti,
           })),
         },
-      };
+      });
     },
   ];
 }
@@ -41,7 +42,7 @@ export function revokeOtherSessionsRoute(deps: AppDeps): AppMiddleware[] {
       const { sub, jti } = need(ctx.state, 'auth').claims;
       const revoked = await store.revokeSessions(sub, jti, clock());
       log.info({ event: 'sessions_revoked', username: sub, revoked }, 'other sessions ended');
-      ctx.body = { msg: 'successfully revoked other sessions', data: { revoked } };
+      sendJson(ctx, { msg: 'successfully revoked other sessions', data: { revoked } });
     },
   ];
 }
@@ -58,7 +59,7 @@ export function revokeSessionRoute(deps: AppDeps): AppMiddleware[] {
       if (!JTI.test(target) || !(await store.revokeSession(sub, target, clock()))) {
         throw new HttpError(404, 'not_found', 'you have no live session with this id');
       }
-      ctx.body = { msg: 'successfully revoked session', data: null };
+      sendJson(ctx, { msg: 'successfully revoked session', data: null });
     },
   ];
 }
