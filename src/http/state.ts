@@ -15,8 +15,8 @@ export interface AppState {
   credentials?: BasicCredentials;
   registration?: Registration;
   user?: User;
-  /** Set by login once the password was checked and found right. */
-  verified?: boolean;
+  /** Set by login once the password was checked and found right: the throttle's reset, under way. */
+  throttleReset?: Promise<void>;
   auth?: Authenticated;
   /** Id of the introspection client that authenticated (HTTP Basic). */
   client?: string;

@@ -39,11 +39,10 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
         ctx.state.user = (await lookup) ?? undefined;
         await next();
       } catch (err) {
-        // Only a wrong password counts; an attempt that was never judged (a failed lookup, a 503)
-        // is given back.
-        if (!(err instanceof InvalidCredentials) && !ctx.state.verified) {
-          await throttle.abandoned(username, ctx.ip).catch(() => {});
-        }
+        // Only a wrong password counts. A right one was settled as a success, whatever failed
+        // after it; an attempt that was never judged (a failed lookup, a 503) is given back.
+        if (ctx.state.throttleReset !== undefined) await ctx.state.throttleReset;
+        else if (!(err instanceof InvalidCredentials)) await throttle.abandoned(username, ctx.ip).catch(() => {});
         throw err;
       }
     },
@@ -57,7 +56,11 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
         log.info({ event: 'login_failed', username: normalizeUsername(sent) ?? undefined }, 'login failed');
         throw new InvalidCredentials('invalid_credentials', WRONG);
       }
-      ctx.state.verified = true;
+      // The right password resets the account's count, from now on alongside the rest of the
+      // login. Best effort: a login is not refused because a counter could not be reset.
+      ctx.state.throttleReset = throttle.succeeded(sent, ctx.ip).catch((err: unknown) => {
+        log.warn({ event: 'throttle_reset_failed', reason: (err as Error)?.message }, 'could not reset the failed-login count');
+      });
       if (passwords.needsRehash(user.passwordHash)) {
         // Parameters were raised since this hash was made; upgrade it now that we know the password.
         // When argon2 is at its bound the upgrade waits for the next login rather than fail this one.
@@ -72,11 +75,9 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
 
     async function issueToken(ctx) {
       const user = need(ctx.state, 'user');
-      const { username: sent } = need(ctx.state, 'credentials');
       const { token, claims } = await tokens.issue(user.username, new Date(clock()));
-      // The right password resets the account's count; done in the same round trip as the session.
       const [, created] = await Promise.all([
-        throttle.succeeded(sent, ctx.ip),
+        need(ctx.state, 'throttleReset'),
         store.createSession(
           {
             jti: claims.jti,

@@ -106,6 +106,29 @@ describe.each(storeKinds)('login throttling (%s store)', (kind) => {
     expect(await t.deps.throttle.failures('address', '127.0.0.1')).toBe(0);
   });
 
+  test('a right password counts as a success even when the login fails after the check (503 from the rehash)', async () => {
+    await fail(t, 3);
+    jest.spyOn(t.deps.passwords, 'needsRehash').mockReturnValueOnce(true);
+    jest.spyOn(t.store, 'rehashPassword').mockRejectedValueOnce(new StoreUnavailableError('redis is down'));
+    const res = await login(t, 'alice', PASSWORD);
+    expect(res.status).toBe(503);
+    expect(await t.deps.throttle.failures('account', 'alice')).toBe(0);
+    expect(await t.deps.throttle.failures('address', '127.0.0.1')).toBe(3);
+    expect(await t.store.listSessions('alice', t.clock.now)).toEqual([]);
+  });
+
+  test('a failed reset of the count does not refuse a right password, nor leave a session behind a 503', async () => {
+    await fail(t, 2);
+    jest.spyOn(t.deps.throttle, 'succeeded').mockRejectedValueOnce(new StoreUnavailableError('redis is down'));
+    const res = await login(t, 'alice', PASSWORD);
+    expect(res.status).toBe(200);
+    const sessions = await t.store.listSessions('alice', t.clock.now);
+    expect(sessions).toHaveLength(1);
+    expect(t.logs.join('')).toContain('"event":"throttle_reset_failed"');
+    // The reset did not happen: the count stays as it was after this attempt.
+    expect(await t.deps.throttle.failures('account', 'alice')).toBe(3);
+  });
+
   test('an attempt whose user lookup failed (store down, 503) is given back and checks no password', async () => {
     await fail(t, 3);
     jest.spyOn(t.store, 'findUser').mockRejectedValueOnce(new StoreUnavailableError('redis is down'));
