@@ -1,10 +1,15 @@
 // Builds dist/gatehouse, a single executable (Node SEA) for Linux x64 that needs no node_modules:
 //   1. bundle src/ with scripts/build.mjs, the argon2 addon replaced by a loader of an embedded copy
-//   2. node --experimental-sea-config: the bundle (with V8 code cache) and the addon as a blob
+//   2. node --experimental-sea-config: scripts/sea-main.cjs as the entry point, the bundle and
+//      the addon as assets, in a blob
 //   3. copy this node binary, strip its symbols (unless --no-strip), inject the blob with postject
+//   4. run that executable once, up to its first 200 from /readyz, to make the V8 code cache of
+//      a start (see scripts/sea-main.cjs); then steps 2 and 3 again with the cache as an asset
 // Offline: it uses the local node and packages from node_modules only.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,36 +63,77 @@ const embedArgon2 = {
 const main = join(work, 'gatehouse.cjs');
 await bundle({ outfile: main, plugins: [embedArgon2], external: [], sourcemap: false });
 
+const entry = join(ROOT, 'scripts/sea-main.cjs');
+const cache = join(work, 'gatehouse.cache');
 const blob = join(work, 'sea-prep.blob');
-const seaConfig = join(work, 'sea-config.json');
-writeFileSync(
-  seaConfig,
-  JSON.stringify(
-    {
-      main,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      assets: { [ARGON2_ASSET]: addon },
-    },
-    null,
-    2,
-  ),
-);
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
-
-const partial = `${output}.partial`;
-mkdirSync(dirname(output), { recursive: true });
-copyFileSync(process.execPath, partial);
-chmodSync(partial, 0o755);
-const nodeSize = statSync(partial).size;
-if (!options['no-strip']) execFileSync('strip', ['--strip-all', partial]);
-await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
-renameSync(partial, output);
-
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Steps 2 and 3: a blob of the entry point and `assets`, injected into a copy of this node. */
+async function makeExecutable(assets) {
+  const seaConfig = join(work, 'sea-config.json');
+  writeFileSync(
+    seaConfig,
+    JSON.stringify({ main: entry, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
+  );
+  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const partial = `${output}.partial`;
+  mkdirSync(dirname(output), { recursive: true });
+  copyFileSync(process.execPath, partial);
+  chmodSync(partial, 0o755);
+  if (!options['no-strip']) execFileSync('strip', ['--strip-all', partial]);
+  await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
+  renameSync(partial, output);
+}
+
+/** Step 4: starts the executable, waits for its first 200 from /readyz, stops it; it writes `cache` as it exits. */
+async function makeCodeCache() {
+  rmSync(cache, { force: true });
+  const port = await freePort();
+  const child = spawn(output, [], {
+    env: { PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DELAY: '0', GATEHOUSE_BUILD_CODE_CACHE: cache },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 30_000;
+  while ((await readyStatus(port)) !== 200) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the executable did not become ready while making its code cache');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  child.kill('SIGTERM');
+  const code = await exited;
+  if (code !== 0 || !existsSync(cache)) throw new Error(`making the code cache failed (exit ${code})`);
+}
+
+function readyStatus(port) {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const assets = { [ARGON2_ASSET]: addon, 'gatehouse.cjs': main };
+await makeExecutable(assets);
+await makeCodeCache();
+await makeExecutable({ ...assets, 'gatehouse.cache': cache });
+
+const nodeSize = statSync(process.execPath).size;
 process.stdout.write(
   `built ${options.output}: ${mb(statSync(output).size)} ` +
     `(node ${process.version} ${mb(nodeSize)}${options['no-strip'] ? ', not stripped' : `, stripped to ${mb(statSync(output).size - statSync(blob).size)}`}; ` +
-    `blob ${mb(statSync(blob).size)})\n`,
+    `blob ${mb(statSync(blob).size)}, of which code cache ${mb(statSync(cache).size)})\n`,
 );
