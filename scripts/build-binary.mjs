@@ -8,14 +8,13 @@
 // Offline: it uses the local node and packages from node_modules only.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inject } from 'postject';
 import { bundle } from './build.mjs';
+import { freePort, readyStatus } from './readiness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -104,27 +103,7 @@ async function makeCodeCache() {
   if (code !== 0 || !existsSync(cache)) throw new Error(`making the code cache failed (exit ${code})`);
 }
 
-function readyStatus(port) {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const assets = { [ARGON2_ASSET]: addon, 'gatehouse.cjs': main };
 await makeExecutable(assets);
