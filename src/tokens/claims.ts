@@ -42,8 +42,13 @@ export function claimTime(claims: Record<string, unknown>, name: 'exp' | 'iat' |
 /**
  * Checks the registered claims at `now` (ms): exp required and not passed, nbf and iat not in
  * the future, aud/iss/sub/jti strings when present, iss equal to `issuer`. No clock tolerance.
+ * Returns the times it read (ms since the epoch), so that callers need not parse them again.
  */
-export function checkRegisteredClaims(claims: Record<string, unknown>, issuer: string, now: number): void {
+export function checkRegisteredClaims(
+  claims: Record<string, unknown>,
+  issuer: string,
+  now: number,
+): { exp: number; iat: number | undefined } {
   const exp = claimTime(claims, 'exp');
   const iat = claimTime(claims, 'iat');
   const nbf = claimTime(claims, 'nbf');
@@ -55,4 +60,5 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, issuer: s
   if (nbf !== undefined && now < nbf) throw new ClaimError('Token is not active yet');
   if (iat !== undefined && now < iat) throw new ClaimError('Token was issued in the future');
   if (claims.iss !== issuer) throw new ClaimError('Unexpected "iss" claim');
+  return { exp, iat };
 }

@@ -116,18 +116,20 @@ export function createTokenService({ keyring, ttl, issuer, cacheSize = 0 }: Toke
       const key = keyByFooter.get(footer) ?? keyring.get(keyIdOf(footer));
       if (key === undefined) throw new TokenError('token key id is unknown');
       let claims;
+      let times;
       try {
         ({ claims } = openLocalToken(token, key.prk));
-        checkRegisteredClaims(claims, issuer, now.getTime());
+        times = checkRegisteredClaims(claims, issuer, now.getTime());
       } catch (err) {
         if (err instanceof LocalTokenError || err instanceof ClaimError) throw new TokenError(`token rejected: ${err.message}`);
         throw err;
       }
-      const { sub, jti, iat, exp } = claims;
-      if (typeof sub !== 'string' || typeof jti !== 'string' || typeof iat !== 'string' || typeof exp !== 'string') {
+      const { sub, jti } = claims;
+      // exp is required by the claim checks; iat, sub and jti by gatehouse.
+      if (typeof sub !== 'string' || typeof jti !== 'string' || times.iat === undefined) {
         throw new TokenError('token lacks a required claim');
       }
-      const result = Object.freeze({ sub, jti, iat: Date.parse(iat) / 1000, exp: Date.parse(exp) / 1000 });
+      const result = Object.freeze({ sub, jti, iat: times.iat / 1000, exp: times.exp / 1000 });
       verified?.set(token, result);
       return result;
     },
