@@ -1,4 +1,4 @@
-// Checks the targets of the single executable (run by CI after the tests):
+// Checks the targets of the single executable (run by CI after the tests), and fails on either:
 //   - dist/gatehouse is at most 100 MB;
 //   - launch to ready: the median over LAUNCHES starts, each timed from spawn to the first
 //     200 from GET /readyz, is at most 250 ms.
@@ -6,13 +6,9 @@
 // rounds of them, passing on the first round within the limit: the CI machine is shared, and
 // other processes can only add to a start's time, so the lowest round median is the best
 // measure of the executable's own start-up. Every round is printed.
-//
-// The start-up target fails the run only with --strict. The same executable's start-up varies
-// with the host and its load more than with any change of gatehouse's: the executable of commit
-// 048994e measured a 157 ms median on the machine of that day and 344 ms on a later one, where
-// the code of that later day measured 242 to 267 ms quiet and 260 to 327 ms in CI's runs. CI
-// prints the figures and the verdict ("TARGET MISSED" when over), and fails only above the
-// --max-stall-ms ceiling (1000 ms), which no host explains.
+// --report-only prints the start-up verdict without failing on it, for a look on a slow or busy
+// workstation: start-up depends on the host (the same executable measured 157 ms on one machine
+// and 344 ms on a slower one), and the target is the one CI's machine checks.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,15 +25,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'max-mb': { type: 'string', default: '100' },
     'max-ready-ms': { type: 'string', default: '250' },
-    'max-stall-ms': { type: 'string', default: '1000' },
-    strict: { type: 'boolean', default: false },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 const LAUNCHES = Number(values.launches);
 const ROUNDS = Number(values.rounds);
 const MAX_BYTES = Number(values['max-mb']) * 1e6;
 const MAX_READY_MS = Number(values['max-ready-ms']);
-const MAX_STALL_MS = Number(values['max-stall-ms']);
 
 if (!existsSync(values.binary)) {
   console.error(`check-binary: ${values.binary} is missing (npm run build:binary)`);
@@ -68,15 +62,14 @@ if (best <= MAX_READY_MS) {
 } else {
   const missed = `median launch to ready over ${MAX_READY_MS} ms in each of ${ROUNDS} rounds (best ${best.toFixed(0)} ms)`;
   console.log(`start-up TARGET MISSED: ${missed}`);
-  if (values.strict) failures.push(missed);
-  if (best > MAX_STALL_MS) failures.push(`median launch to ready over ${MAX_STALL_MS} ms: start-up is broken, not slow`);
+  if (!values['report-only']) failures.push(missed);
 }
 
 if (failures.length > 0) {
   console.error(`check-binary: FAILED\n  - ${failures.join('\n  - ')}`);
   process.exit(1);
 }
-console.log(best <= MAX_READY_MS ? 'check-binary: ok' : 'check-binary: passed, with the start-up target missed (enforced only with --strict)');
+console.log(best <= MAX_READY_MS ? 'check-binary: ok' : 'check-binary: passed, with the start-up target missed (--report-only)');
 
 /** Milliseconds from spawn until GET /readyz first answers 200; then stops the process. */
 async function launchToReady(binary) {
