@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { requestLineWriter } from '../log';
 import type { Metrics } from '../metrics';
 
 // A caller's request id is kept when it looks like one (UUIDs, trace ids); anything else is replaced.
@@ -14,14 +15,14 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
  * route, status, duration, id) and records the request metrics.
  */
 export function observeRequests({ log, metrics }: { log: Logger; metrics: Metrics }): Middleware {
-  // The constant part of every request line, serialised once by pino rather than per line.
-  const requestLog = log.child({ event: 'request' });
+  const logRequest = requestLineWriter(log);
   return async function observeRequestsMiddleware(ctx, next) {
     const started = performance.now();
-    const sent = ctx.get('X-Request-Id');
-    const id = REQUEST_ID.test(sent) ? sent : randomUUID();
+    // Node's own header object and setter: Koa's get and set normalise and copy on every call.
+    const sent = ctx.req.headers['x-request-id'];
+    const id = typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
     ctx.state.requestId = id;
-    ctx.set('X-Request-Id', id);
+    ctx.res.setHeader('X-Request-Id', id);
     try {
       await next();
     } finally {
@@ -31,17 +32,14 @@ export function observeRequests({ log, metrics }: { log: Logger; metrics: Metric
       const label = typeof route === 'string' ? route : 'unmatched';
       metrics.observeRequest(ctx.method, label, ctx.status, elapsed / 1000);
       if (!UNLOGGED.has(ctx.path)) {
-        requestLog.info(
-          {
-            req_id: id,
-            method: ctx.method,
-            route: label,
-            path: ctx.path,
-            status: ctx.status,
-            duration_ms: Math.round(elapsed * 1000) / 1000,
-          },
-          'request',
-        );
+        logRequest({
+          req_id: id,
+          method: ctx.method,
+          route: label,
+          path: ctx.path,
+          status: ctx.status,
+          duration_ms: Math.round(elapsed * 1000) / 1000,
+        });
       }
     }
   };
