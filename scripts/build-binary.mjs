@@ -84,12 +84,21 @@ async function makeExecutable(assets) {
   renameSync(partial, output);
 }
 
+/** Step 5: a start of the finished executable must take its code cache (V8 rejects it silently). */
+function checkCodeCacheTaken() {
+  const verdict = execFileSync(output, [], { env: { GATEHOUSE_BUILD_CHECK_CODE_CACHE: '1' }, encoding: 'utf8' }).trim();
+  if (verdict !== 'accepted') throw new Error(`the executable's V8 code cache was ${verdict} at start-up`);
+}
+
 /** Step 4: starts the executable, waits for its first 200 from /readyz, stops it; it writes `cache` as it exits. */
 async function makeCodeCache() {
   rmSync(cache, { force: true });
   const port = await freePort();
   const child = spawn(output, [], {
-    env: { PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DELAY: '0', GATEHOUSE_BUILD_CODE_CACHE: cache },
+    // HEAP_GROWTH_PERCENT=0: V8 rejects a code cache made under other V8 flags than those of the
+    // start that reads it, and gatehouse sets one once serving (src/heap.ts); a start reads the
+    // cache before that, with node's own flags, so the cache is made with those too.
+    env: { PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DELAY: '0', HEAP_GROWTH_PERCENT: '0', GATEHOUSE_BUILD_CODE_CACHE: cache },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -109,6 +118,7 @@ const assets = { [ARGON2_ASSET]: addon, 'gatehouse.cjs': main };
 await makeExecutable(assets);
 await makeCodeCache();
 await makeExecutable({ ...assets, 'gatehouse.cache': cache });
+checkCodeCacheTaken();
 
 const nodeSize = statSync(process.execPath).size;
 process.stdout.write(

@@ -7,8 +7,8 @@
 // (the build runs the executable once, up to its first /readyz, then stops it), so it holds the
 // functions a start runs: measured 316 against 349 ms launch to ready for the same bundle.
 //
-// A cache that does not fit this node (it always does: the build runs this very executable) is
-// rejected by V8 and the script compiles as it would without one.
+// A cache that does not fit this node and its V8 flags is rejected by V8 and the script compiles
+// as it would without one; the build checks that a start of the finished executable takes it.
 'use strict';
 const { getAsset, getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
@@ -22,6 +22,12 @@ const cachedData = (() => {
   }
 })();
 const script = new Script(wrap(getAsset('gatehouse.cjs', 'utf8')), { filename: __filename, cachedData });
+
+// Set only by the build, to check that a start of the finished executable takes the cache.
+if (process.env.GATEHOUSE_BUILD_CHECK_CODE_CACHE) {
+  process.stdout.write(`${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
+  process.exit(0);
+}
 
 // Set only by the build, for the run that makes the cache: written as the process exits.
 const cacheOut = process.env.GATEHOUSE_BUILD_CODE_CACHE;
