@@ -1,10 +1,12 @@
 import { loadConfig } from '../config/load';
+import { limitHeapGrowth } from '../heap';
 import { createLogger } from '../log';
 import { startServer, type RunningServer } from '../server';
 
 /** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
 export async function serve(configFile: string | undefined): Promise<void> {
   const config = loadConfig({ file: configFile });
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   let running: RunningServer | undefined;
   let stopping = false;

@@ -62,6 +62,7 @@ describe('config', () => {
       TRUST_PROXY: false,
       AUTH_TOKEN_HEADER: 'X-Auth-Token',
       INTROSPECTION_CLIENTS: [],
+      HEAP_GROWTH_PERCENT: 50,
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'auto',
       METRICS_PORT: null,
