@@ -34,15 +34,17 @@ export function createMetrics({ collectDefaults = true }: { collectDefaults?: bo
     registers: [registry],
   });
   // The request count is the histogram's own count, copied when scraped: one less metric
-  // update on every request.
+  // update on every request. Read first, then reset and copy with no await in between, so that
+  // scrapes running at the same time cannot both reset and then both add.
   new Counter({
     name: 'gatehouse_http_requests_total',
     help: 'HTTP requests answered, by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
     async collect() {
+      const { values } = await duration.get();
       this.reset();
-      for (const { metricName, labels, value } of (await duration.get()).values) {
+      for (const { metricName, labels, value } of values) {
         if (metricName === 'gatehouse_http_request_duration_seconds_count') this.inc(labels, value);
       }
     },
