@@ -6,8 +6,12 @@ import { startServer, type RunningServer } from '../server';
 /** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
 export async function serve(configFile: string | undefined): Promise<void> {
   const config = loadConfig({ file: configFile });
-  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  const heapGrowthSet = limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
+  log.debug(
+    { event: 'heap_growth', percent: heapGrowthSet ? config.HEAP_GROWTH_PERCENT : null },
+    heapGrowthSet ? `V8 heap growth set to ${config.HEAP_GROWTH_PERCENT} %` : "V8 heap growth left to V8 or to node's own flag",
+  );
   let running: RunningServer | undefined;
   let stopping = false;
 

@@ -113,8 +113,8 @@ export const settingsSchema = z.strictObject({
   TRUST_PROXY: boolean,
   AUTH_TOKEN_HEADER: headerName,
   INTROSPECTION_CLIENTS: clientList,
-  // Percent; 0 leaves V8's own heap growth heuristic (src/heap.ts).
-  HEAP_GROWTH_PERCENT: integer(0, 1000),
+  // Percent; 0 leaves V8's own heap growth heuristic (src/heap.ts), whose largest factor is 4.
+  HEAP_GROWTH_PERCENT: integer(0, 300),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
   // null: /metrics is served on PORT; a number: only on that port, on HOST.
   METRICS_PORT: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), integer(0, 65535)])),
