@@ -67,8 +67,11 @@ const cache = join(work, 'gatehouse.cache');
 const blob = join(work, 'sea-prep.blob');
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** Steps 2 and 3: a blob of the entry point and `assets`, injected into a copy of this node. */
-async function makeExecutable(assets) {
+/**
+ * Steps 2 and 3: a blob of the entry point and `assets`, injected into a copy of this node, which
+ * replaces `output` once `check` (if any) passes on it.
+ */
+async function makeExecutable(assets, check) {
   const seaConfig = join(work, 'sea-config.json');
   writeFileSync(
     seaConfig,
@@ -81,13 +84,17 @@ async function makeExecutable(assets) {
   chmodSync(partial, 0o755);
   if (!options['no-strip']) execFileSync('strip', ['--strip-all', partial]);
   await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
+  check?.(partial);
   renameSync(partial, output);
 }
 
 /** Step 5: a start of the finished executable must take its code cache (V8 rejects it silently). */
-function checkCodeCacheTaken() {
-  const verdict = execFileSync(output, [], { env: { GATEHOUSE_BUILD_CHECK_CODE_CACHE: '1' }, encoding: 'utf8' }).trim();
-  if (verdict !== 'accepted') throw new Error(`the executable's V8 code cache was ${verdict} at start-up`);
+function checkCodeCacheTaken(executable) {
+  const verdict = execFileSync(executable, [], { env: { GATEHOUSE_BUILD_CHECK_CODE_CACHE: '1' }, encoding: 'utf8' }).trim();
+  if (verdict !== 'accepted') {
+    rmSync(executable, { force: true });
+    throw new Error(`the executable's V8 code cache was ${verdict} at start-up`);
+  }
 }
 
 /** Step 4: starts the executable, waits for its first 200 from /readyz, stops it; it writes `cache` as it exits. */
@@ -117,8 +124,7 @@ async function makeCodeCache() {
 const assets = { [ARGON2_ASSET]: addon, 'gatehouse.cjs': main };
 await makeExecutable(assets);
 await makeCodeCache();
-await makeExecutable({ ...assets, 'gatehouse.cache': cache });
-checkCodeCacheTaken();
+await makeExecutable({ ...assets, 'gatehouse.cache': cache }, checkCodeCacheTaken);
 
 const nodeSize = statSync(process.execPath).size;
 process.stdout.write(

@@ -6,8 +6,8 @@
 // rounds of them, passing on the first round within the limit: the CI machine is shared, and
 // other processes can only add to a start's time, so the lowest round median is the best
 // measure of the executable's own start-up. Every round is printed.
-// --report-only prints the start-up verdict without failing on it, for a look on a slow or busy
-// workstation: start-up depends on the host (the same executable measured 157 ms on one machine
+// --report-only prints the start-up verdict without failing on it (except above 1 s, which no
+// host explains), for a look on a slow or busy workstation: start-up depends on the host (the same executable measured 157 ms on one machine
 // and 344 ms on a slower one), and the target is the one CI's machine checks.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -63,6 +63,7 @@ if (best <= MAX_READY_MS) {
   const missed = `median launch to ready over ${MAX_READY_MS} ms in each of ${ROUNDS} rounds (best ${best.toFixed(0)} ms)`;
   console.log(`start-up TARGET MISSED: ${missed}`);
   if (!values['report-only']) failures.push(missed);
+  else if (best > 1000) failures.push('median launch to ready over 1 s: start-up is broken, not slow');
 }
 
 if (failures.length > 0) {
