@@ -7,8 +7,9 @@
 // other processes can only add to a start's time, so the lowest round median is the best
 // measure of the executable's own start-up. Every round is printed.
 // --report-only prints the start-up verdict without failing on it (except above 1 s, which no
-// host explains), for a look on a slow or busy workstation: start-up depends on the host (the same executable measured 157 ms on one machine
-// and 344 ms on a slower one), and the target is the one CI's machine checks.
+// host explains), for a look on a slow or busy workstation: start-up depends on the host (the
+// same executable measured 157 ms on one machine and 344 ms on a slower one), and the target is
+// the one CI's machine checks.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';

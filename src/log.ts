@@ -104,9 +104,9 @@ export interface RequestLine {
  * info, the line pino writes for `log.child({ event: 'request' }).info(fields, 'request')`,
  * byte for byte (test/unit/log.test.ts holds the two together). For JSON output the line is put
  * together here, from fields whose names and types are fixed, and written to the logger's own
- * stream: pino's general serialiser walked every field of every line, and measured on
- * GET /dashboard/ the request line cost about a sixth of a request's CPU time. Pretty output and
- * loggers made elsewhere go through pino.
+ * stream, instead of pino's general serialiser walking every field of every line: measured on
+ * GET /dashboard/ at a fixed rate, the request line cost 7 of 43 µs of CPU per request, and
+ * this way the request costs 40. Pretty output and loggers made elsewhere go through pino.
  */
 export function requestLineWriter(log: Logger): (line: RequestLine) => void {
   const child = log.child({ event: 'request' });
