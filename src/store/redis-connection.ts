@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { BatchedRedis } from './batched-redis';
 import type { RedisClient } from './redis-store';
 import type { RedisTarget } from './redis-target';
 
@@ -9,7 +10,8 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
  * ioredis options that make a Redis problem a fast, clean failure instead of a hang: commands
  * are not queued while disconnected, a command gets at most one retry and a deadline, and
  * commands in flight when the connection dropped are not re-sent after it comes back (the
- * request that sent them has already been answered 503 and must not write later).
+ * request that sent them has already been answered 503 and must not write later). Commands
+ * are batched per event-loop turn by BatchedRedis, not by ioredis's auto-pipelining.
  */
 export const failFastOptions: RedisOptions = {
   enableOfflineQueue: false,
@@ -17,7 +19,6 @@ export const failFastOptions: RedisOptions = {
   commandTimeout: 300,
   connectTimeout: 1000,
   autoResendUnfulfilledCommands: false,
-  enableAutoPipelining: true,
   retryStrategy: reconnectDelay,
 };
 
@@ -36,7 +37,7 @@ export const failFastOptions: RedisOptions = {
  */
 export const failFastClusterOptions: ClusterOptions & { redisOptions: NonNullable<ClusterOptions['redisOptions']> } = {
   enableOfflineQueue: false,
-  // Commands for the same node are sent together, as failFastOptions does for one server.
+  // Commands for the same node are sent together, as BatchedRedis does for one server.
   enableAutoPipelining: true,
   clusterRetryStrategy: reconnectDelay,
   scaleReads: 'master',
@@ -58,16 +59,16 @@ export const failFastClusterOptions: ClusterOptions & { redisOptions: NonNullabl
 
 /** A client for REDIS_URL (redis:// or rediss:// for TLS; user and password in the URL for ACLs). */
 export function createRedisClient(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { ...failFastOptions, ...options });
+  return new BatchedRedis(url, { ...failFastOptions, ...options });
 }
 
 /** A client for `target`: a single server, a Sentinel-managed master or a Cluster. */
 export function connectRedis(target: RedisTarget): RedisClient {
   switch (target.mode) {
     case 'standalone':
-      return new Redis(target.url, target.options);
+      return new BatchedRedis(target.url, target.options);
     case 'sentinel':
-      return new Redis(target.options);
+      return new BatchedRedis(target.options);
     case 'cluster': {
       const cluster = new Cluster(
         target.nodes.map(({ host, port }) => ({ host, port })),
