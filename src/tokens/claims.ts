@@ -25,16 +25,28 @@ export function claimTime(claims: Record<string, unknown>, name: 'exp' | 'iat' |
   if (value === undefined) return undefined;
   const match = typeof value === 'string' ? RFC3339.exec(value) : null;
   if (match === null) throw new ClaimError(`"${name}" must be an RFC 3339 date-time string`);
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i]));
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
   const offsetHour = match[10] === undefined ? 0 : Number(match[10]);
   const offsetMinute = match[11] === undefined ? 0 : Number(match[11]);
-  if (!validDay(year!, month!, day!) || hour! > 23 || minute! > 59 || second! > 59 || offsetHour > 23 || offsetMinute > 59) {
+  if (!validDay(year, month, day) || hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) {
     throw new ClaimError(`"${name}" must be a valid RFC 3339 date-time`);
   }
-  const instant = new Date(0);
-  instant.setUTCFullYear(year!, month! - 1, day!);
-  instant.setUTCHours(hour!, minute!, second!, Number((match[7] ?? '').padEnd(3, '0').slice(0, 3)));
-  let timestamp = instant.valueOf();
+  const millisecond = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0').slice(0, 3));
+  let timestamp: number;
+  if (year >= 100) {
+    timestamp = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+  } else {
+    // Date.UTC reads years 0 to 99 as 1900 to 1999; setUTCFullYear takes them as written.
+    const instant = new Date(0);
+    instant.setUTCFullYear(year, month - 1, day);
+    instant.setUTCHours(hour, minute, second, millisecond);
+    timestamp = instant.valueOf();
+  }
   if (match[8] !== 'Z') timestamp -= (match[9] === '+' ? 1 : -1) * (offsetHour * 60 + offsetMinute) * 60_000;
   return timestamp;
 }

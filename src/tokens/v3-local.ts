@@ -45,14 +45,20 @@ export function deriveKeys(prk: Uint8Array, nonce: Uint8Array) {
 /** Pre-Authentication Encoding (PASETO spec, "PAE"): LE64(n) then LE64(len) || piece for each. */
 export function pae(...pieces: Uint8Array[]): Buffer {
   const out = Buffer.alloc(8 + pieces.reduce((n, p) => n + 8 + p.length, 0));
-  out.writeBigUInt64LE(BigInt(pieces.length), 0);
+  le64(out, pieces.length, 0);
   let offset = 8;
   for (const piece of pieces) {
-    out.writeBigUInt64LE(BigInt(piece.length), offset);
+    le64(out, piece.length, offset);
     out.set(piece, offset + 8);
     offset += 8 + piece.length;
   }
   return out;
+}
+
+/** An unsigned 64-bit little-endian length (the spec's LE64), without a BigInt per call. */
+function le64(out: Buffer, value: number, offset: number): void {
+  out.writeUInt32LE(value >>> 0, offset);
+  out.writeUInt32LE(Math.floor(value / 2 ** 32), offset + 4);
 }
 
 function tag(authKey: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, footer: Uint8Array, implicit: Uint8Array) {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { LocalProtocol } from 'paseto';
 import { DecryptFactory, ImportKeyFactory } from 'paseto/v3/local';
-import { checkRegisteredClaims, ClaimError } from '../../src/tokens/claims';
-import { LocalTokenError, openLocalToken } from '../../src/tokens/local-token';
+import { checkRegisteredClaims, claimTime, ClaimError } from '../../src/tokens/claims';
+import { decodeBase64url, LocalTokenError, openLocalToken } from '../../src/tokens/local-token';
 import { encodeLocalKey } from '../../src/tokens/paserk';
 import { encryptV3Local, hkdfExtract } from '../../src/tokens/v3-local';
 import { loadVectors } from '../helpers/vectors';
@@ -115,6 +115,50 @@ describe('openLocalToken + checkRegisteredClaims agree with paseto’s Decrypt',
         expect(ours).toEqual(theirs);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('claimTime', () => {
+  // Date.parse reads ECMAScript's date-time format, which these all are, year 0000 to 9999 as written.
+  test.each([
+    '2026-11-29T12:00:00Z',
+    '2026-11-29T12:00:00.5Z',
+    '2024-02-29T23:59:59.999+05:30',
+    '1969-12-31T23:59:59-00:30',
+    '0099-12-31T23:59:59Z',
+    '0050-06-15T08:00:00.250Z',
+    '0000-02-29T00:00:00Z',
+    '0004-02-29T12:00:00+01:00',
+  ])('reads %s as Date.parse does', (value) => {
+    expect(claimTime({ exp: value }, 'exp')).toBe(Date.parse(value));
+  });
+
+  test('takes fractions beyond milliseconds, truncated', () => {
+    expect(claimTime({ iat: '2026-11-29T12:00:00.123456789Z' }, 'iat')).toBe(Date.parse('2026-11-29T12:00:00.123Z'));
+  });
+
+  test.each(['0001-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-11-29T12:60:00Z'])('refuses %s', (value) => {
+    expect(() => claimTime({ nbf: value }, 'nbf')).toThrow(ClaimError);
+  });
+});
+
+describe('decodeBase64url', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  test('accepts exactly the texts that re-encode to themselves', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...alphabet, '=', '+', '/', ' '), maxLength: 12 }), (text) => {
+        const canonical = /^[A-Za-z0-9_-]*$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+        let accepted: Buffer | null = null;
+        try {
+          accepted = decodeBase64url(text, 'x');
+        } catch (err) {
+          expect(err).toBeInstanceOf(LocalTokenError);
+        }
+        expect(accepted !== null).toBe(canonical);
+        if (accepted !== null) expect(accepted.toString('base64url')).toBe(text);
+      }),
+      { numRuns: 20000 },
     );
   });
 });

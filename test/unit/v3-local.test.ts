@@ -2,7 +2,7 @@ import { LocalDecrypt, LocalEncrypt, LocalProtocol, type Key } from 'paseto';
 import { DecryptFactory, ImportKeyFactory } from 'paseto/v3/local';
 import { encodeLocalKey } from '../../src/tokens/paserk';
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { decryptV3Local, DecryptionError, deriveKeys, encryptV3Local, hkdfExtract } from '../../src/tokens/v3-local';
+import { decryptV3Local, DecryptionError, deriveKeys, encryptV3Local, hkdfExtract, pae } from '../../src/tokens/v3-local';
 import { loadVectors } from '../helpers/vectors';
 
 interface TokenVector {
@@ -113,5 +113,17 @@ describe('v3.local with node:crypto (official vectors)', () => {
     const theirs = new LocalProtocol(DecryptFactory, ImportKeyFactory);
     const key = await theirs.ImportKey(encodeLocalKey(material));
     await expect(theirs.Decrypt(key, token)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+  });
+});
+
+describe('pae', () => {
+  // The examples of the PASETO spec (docs/01-Protocol-Versions/Common.md, "PAE").
+  test.each([
+    [[], '0000000000000000'],
+    [[''], '01000000000000000000000000000000'],
+    [['test'], `0100000000000000040000000000000074657374`],
+    [['a', 'bc'], `020000000000000001000000000000006102000000000000006263`],
+  ])('PAE(%j)', (pieces, hex) => {
+    expect(pae(...pieces.map((p) => Buffer.from(p))).toString('hex')).toBe(hex);
   });
 });
