@@ -36,9 +36,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(observeRequests(deps));
   app.use(securityHeaders());
   app.use(handleErrors({ log: deps.log, metrics: deps.metrics, bodyLimit: deps.config.BODY_LIMIT }));
-  app.use(answerUnrouted());
   app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(answerUnrouted(router.allowedMethods()));
   return app;
 }
 

@@ -1,16 +1,26 @@
-import type { Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { MethodNotAllowed, NotFound } from './errors';
+
+const nothingAfter = () => Promise.resolve();
 
 /**
  * Turns what the router left unanswered into errors in the usual envelope: 404 for an unknown
- * path, 405 with Allow for a known path and another method. Sits just outside the router.
+ * path, 405 with Allow for a known path and another method (the router's `allowedMethods`,
+ * given here, works out which; it also answers OPTIONS with Allow).
+ *
+ * It sits after the router, which passes on only the requests no route took, so a routed
+ * request never goes through it. (Wrapped around the router, as an `await next()` layer with
+ * allowedMethods as another, it cost every request two more promise layers: measured on GET
+ * /dashboard/ with 32 connections, about 3 of 38 µs of CPU per request.)
  */
-export function answerUnrouted(): Middleware {
-  return async function answerUnroutedMiddleware(ctx, next) {
-    await next();
+export function answerUnrouted<C extends ParameterizedContext>(
+  allowedMethods: (ctx: C, next: () => Promise<void>) => Promise<unknown>,
+): (ctx: C) => Promise<void> {
+  return async function answerUnroutedMiddleware(ctx) {
+    await allowedMethods(ctx, nothingAfter);
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) throw new NotFound(ctx.method, ctx.path);
-    // The router's allowedMethods sets 405 (or 501 for methods it has never heard of) and Allow.
+    // allowedMethods sets 405 (or 501 for methods the router has never heard of) and Allow.
     if (ctx.status === 405 || ctx.status === 501) throw new MethodNotAllowed(ctx.method, ctx.response.get('Allow'));
   };
 }
