@@ -102,10 +102,11 @@ async function makeCodeCache() {
   rmSync(cache, { force: true });
   const port = await freePort();
   const child = spawn(output, [], {
-    // HEAP_GROWTH_PERCENT=0: V8 rejects a code cache made under other V8 flags than those of the
-    // start that reads it, and gatehouse sets one once serving (src/heap.ts); a start reads the
-    // cache before that, with node's own flags, so the cache is made with those too.
-    env: { PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DELAY: '0', HEAP_GROWTH_PERCENT: '0', GATEHOUSE_BUILD_CODE_CACHE: cache },
+    // HEAP_GROWTH_PERCENT=0 and SEMI_SPACE_MB=0: V8 rejects a code cache made under other V8
+    // flags than those of the start that reads it, and gatehouse sets some as it starts
+    // (src/heap.ts); a start reads the cache before that, with node's own flags, so the cache is
+    // made with those too.
+    env: { PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DELAY: '0', HEAP_GROWTH_PERCENT: '0', SEMI_SPACE_MB: '0', GATEHOUSE_BUILD_CODE_CACHE: cache },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,3 +1,4 @@
+import './hold-young-generation';
 import { main } from './cli/main';
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load';
-import { limitHeapGrowth } from '../heap';
+import { limitHeapGrowth, limitYoungGeneration } from '../heap';
 import { createLogger } from '../log';
 import { startServer, type RunningServer } from '../server';
 
@@ -11,6 +11,11 @@ export async function serve(configFile: string | undefined): Promise<void> {
   log.debug(
     { event: 'heap_growth', percent: heapGrowthSet ? config.HEAP_GROWTH_PERCENT : null },
     heapGrowthSet ? `V8 heap growth set to ${config.HEAP_GROWTH_PERCENT} %` : "V8 heap growth left to V8 or to node's own flag",
+  );
+  const youngHeld = limitYoungGeneration(config.SEMI_SPACE_MB) !== null;
+  log.debug(
+    { event: 'semi_space', mb: youngHeld ? config.SEMI_SPACE_MB : null },
+    youngHeld ? `V8 semi-space held to ${config.SEMI_SPACE_MB} MB` : "V8 semi-space left to V8 or to node's own flag",
   );
   let running: RunningServer | undefined;
   let stopping = false;

@@ -115,6 +115,8 @@ export const settingsSchema = z.strictObject({
   INTROSPECTION_CLIENTS: clientList,
   // Percent; 0 leaves V8's own heap growth heuristic (src/heap.ts), whose largest factor is 4.
   HEAP_GROWTH_PERCENT: integer(0, 300),
+  // MB per semi-space; 0 leaves V8's own limit, 16 MB (src/heap.ts).
+  SEMI_SPACE_MB: integer(0, 16),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
   // null: /metrics is served on PORT; a number: only on that port, on HOST.
   METRICS_PORT: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), integer(0, 65535)])),

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { limitHeapGrowth } from '../../src/heap';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { holdYoungGenerationAtStart, limitHeapGrowth, limitYoungGeneration } from '../../src/heap';
 
 describe('limitHeapGrowth', () => {
   const none: string[] = [];
@@ -33,5 +36,127 @@ describe('limitHeapGrowth', () => {
     expect(run.stderr).toBe('');
     const bad = spawnSync(process.execPath, ['-e', "require('node:v8').setFlagsFromString('--heap-growin-percent=50')"], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/unrecognized flag|Error/i);
+  });
+});
+
+describe('holdYoungGenerationAtStart', () => {
+  const held = (env: NodeJS.ProcessEnv, execArgv: string[] = []) => {
+    const set: string[] = [];
+    return { result: holdYoungGenerationAtStart(env, execArgv, (flags) => set.push(flags)), set };
+  };
+
+  test('stops V8 growing the young generation until serve sets its limit', () => {
+    expect(held({})).toEqual({ result: true, set: ['--semi-space-growth-factor=1'] });
+  });
+
+  test.each([
+    [{ SEMI_SPACE_MB: '0' }, []],
+    [{}, ['--max-semi-space-size=4']],
+    [{ NODE_OPTIONS: '--max-old-space-size=256 --max_semi_space_size=4' }, []],
+    [{}, ['--min-semi-space-size', '2']],
+  ])('leaves V8 alone for %j %j', (env, execArgv) => {
+    expect(held(env, execArgv)).toEqual({ result: false, set: [] });
+  });
+});
+
+describe('limitYoungGeneration', () => {
+  const MiB = 1024 * 1024;
+  function fakeV8(newSpaceMb: number) {
+    const probe = {
+      size: newSpaceMb * MiB,
+      set: [] as string[],
+      gc: null as (() => void) | null,
+      stopped: false,
+      newSpaceBytes: () => probe.size,
+      afterEachGc(listener: () => void) {
+        probe.gc = listener;
+        return () => {
+          probe.stopped = true;
+        };
+      },
+      setFlags: (flags: string) => probe.set.push(flags),
+    };
+    return probe;
+  }
+
+  test('lets the next growth end at the cap, then stops growth', () => {
+    const v8 = fakeV8(2); // 1 MB per semi-space
+    const stop = limitYoungGeneration(8, [], '', v8);
+    expect(v8.set).toEqual(['--semi-space-growth-factor=8']);
+    v8.size = 16 * MiB; // grown to 8 MB per semi-space
+    v8.gc!();
+    v8.gc!();
+    expect(v8.set).toEqual(['--semi-space-growth-factor=8', '--semi-space-growth-factor=1']);
+    v8.size = 4 * MiB; // V8 shrank it (idle): it may grow back, to the cap again
+    v8.gc!();
+    expect(v8.set.at(-1)).toBe('--semi-space-growth-factor=4');
+    stop!();
+    expect(v8.stopped).toBe(true);
+  });
+
+  test('a cap below what V8 already has stops growth at once', () => {
+    const v8 = fakeV8(32);
+    limitYoungGeneration(8, [], '', v8);
+    expect(v8.set).toEqual(['--semi-space-growth-factor=1']);
+  });
+
+  test('0 gives V8 its own growth back when it was held at start, and otherwise sets nothing', () => {
+    const v8 = fakeV8(2);
+    holdYoungGenerationAtStart({}, [], () => {});
+    expect(limitYoungGeneration(0, [], '', v8)).toBeNull();
+    expect(limitYoungGeneration(0, [], '', v8)).toBeNull();
+    expect(v8.set).toEqual(['--semi-space-growth-factor=2']);
+  });
+
+  test("node's own flag wins", () => {
+    const v8 = fakeV8(2);
+    expect(limitYoungGeneration(8, ['--max-semi-space-size=2'], '', v8)).toBeNull();
+    expect(limitYoungGeneration(8, [], '--max-semi-space-size=2', v8)).toBeNull();
+    expect(v8.set).toEqual([]);
+    expect(v8.gc).toBeNull();
+  });
+});
+
+describe('the young generation in a real V8', () => {
+  // src/heap.ts bundled for a plain node child, which allocates objects that survive a while
+  // (as requests in flight do) and reports the largest young generation it saw, in MB.
+  let script: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-heap-'));
+    script = join(dir, 'young.cjs');
+    const { build } = await import('esbuild');
+    await build({
+      stdin: {
+        contents: `
+          const { holdYoungGenerationAtStart, limitYoungGeneration } = require(${JSON.stringify(join(__dirname, '../../src/heap.ts'))});
+          const { getHeapSpaceStatistics } = require('node:v8');
+          const cap = Number(process.argv[2]);
+          if (cap > 0) { holdYoungGenerationAtStart({}, []); limitYoungGeneration(cap, [], ''); }
+          const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+          let largest = 0;
+          const window = new Array(50000);
+          (async () => {
+            for (let i = 0; i < 3000000; i++) {
+              window[i % window.length] = { i, text: 'x' + i };
+              if (i % 10000 === 0) { largest = Math.max(largest, newSpace()); await new Promise((r) => setImmediate(r)); }
+            }
+            process.stdout.write(String(largest / 1048576));
+          })();`,
+        resolveDir: __dirname,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: script,
+      logLevel: 'silent',
+    });
+  });
+
+  const largestYoung = (cap: number) => Number(spawnSync(process.execPath, [script, String(cap)], { encoding: 'utf8' }).stdout);
+
+  test('stays within the cap (both semi-spaces) where V8 alone grows past it', () => {
+    expect(largestYoung(0)).toBeGreaterThan(8);
+    expect(largestYoung(2)).toBeLessThanOrEqual(4);
   });
 });
