@@ -1,19 +1,22 @@
 import { DEFAULT_COMMAND, launchers, startGatehouse } from '../helpers/gatehouse-process';
 
+/** The debug line of `event` that gatehouse, run by `command` with `env`, logs as it starts. */
+async function startLine<T>(event: string, env: Record<string, string>, command: string[]): Promise<T | undefined> {
+  const gatehouse = await startGatehouse({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...env }, command);
+  try {
+    const line = gatehouse
+      .output()
+      .split('\n')
+      .find((l) => l.includes(`"event":"${event}"`));
+    return line === undefined ? undefined : (JSON.parse(line) as T);
+  } finally {
+    expect(await gatehouse.stop()).toBe(0);
+  }
+}
+
 /** HEAP_GROWTH_PERCENT reaches V8 at `serve` start, in each way gatehouse ships (src/heap.ts). */
 describe.each(launchers())('HEAP_GROWTH_PERCENT, gatehouse run as %s', (_, command) => {
-  const heapGrowthLine = async (env: Record<string, string>, launch = command) => {
-    const gatehouse = await startGatehouse({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...env }, launch);
-    try {
-      const line = gatehouse
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"event":"heap_growth"'));
-      return line === undefined ? undefined : (JSON.parse(line) as { percent: number | null; msg: string });
-    } finally {
-      expect(await gatehouse.stop()).toBe(0);
-    }
-  };
+  const heapGrowthLine = (env: Record<string, string>) => startLine<{ percent: number | null; msg: string }>('heap_growth', env, command);
 
   test('is set by default (50) and as configured', async () => {
     expect(await heapGrowthLine({})).toMatchObject({ percent: 50, msg: 'V8 heap growth set to 50 %' });
@@ -31,18 +34,7 @@ describe.each(launchers())('HEAP_GROWTH_PERCENT, gatehouse run as %s', (_, comma
 
 /** SEMI_SPACE_MB reaches V8 at `serve` start, in each way gatehouse ships (src/heap.ts). */
 describe.each(launchers())('SEMI_SPACE_MB, gatehouse run as %s', (_, command) => {
-  const semiSpaceLine = async (env: Record<string, string>) => {
-    const gatehouse = await startGatehouse({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...env }, command);
-    try {
-      const line = gatehouse
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"event":"semi_space"'));
-      return line === undefined ? undefined : (JSON.parse(line) as { mb: number | null; msg: string });
-    } finally {
-      expect(await gatehouse.stop()).toBe(0);
-    }
-  };
+  const semiSpaceLine = (env: Record<string, string>) => startLine<{ mb: number | null; msg: string }>('semi_space', env, command);
 
   test('is held to 8 MB by default and as configured; 0 leaves V8 its own limit', async () => {
     expect(await semiSpaceLine({})).toMatchObject({ mb: 8, msg: 'V8 semi-space held to 8 MB' });
@@ -63,4 +55,9 @@ test("the bundle run by node with --heap-growing-percent keeps node's value", as
   } finally {
     await gatehouse.stop();
   }
+});
+
+test("the bundle run by node with --max-semi-space-size keeps node's value", async () => {
+  const [node, bundle] = DEFAULT_COMMAND;
+  expect(await startLine('semi_space', {}, [node!, '--max-semi-space-size=4', bundle!])).toMatchObject({ mb: null });
 });
