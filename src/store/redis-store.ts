@@ -36,6 +36,9 @@ export function defaultWriteBudget(redis: RedisClient): number {
 }
 
 type ScriptArg = string | number;
+
+/** The suffix of a user's session-record hash, `<prefix>{user}:session`. */
+const SESSION_RECORDS = ':session';
 type Scripted = { [name in ScriptName]: (...args: ScriptArg[]) => Promise<unknown> };
 
 /**
@@ -69,7 +72,7 @@ export class RedisStore implements Store {
 
   #keys(username: string) {
     const base = `${this.#prefix}{${username}}`;
-    return [`${base}:user`, `${base}:sessions`, `${base}:session`] as const;
+    return [`${base}:user`, `${base}:sessions`, `${base}${SESSION_RECORDS}`] as const;
   }
 
   /** The deadline of a write sent now, in ms since the epoch. */
@@ -148,7 +151,8 @@ export class RedisStore implements Store {
     // The hot path: one HGET, no script. The session record holds its expiry and the user's
     // names (copied in by ghCreateSession); every script that ends sessions or deletes the
     // user removes records in the same step, so a record that exists and has not expired is live.
-    const [, , sessionKey] = this.#keys(username);
+    // Only the one key (#keys makes all three): this runs on every authenticated request.
+    const sessionKey = `${this.#prefix}{${username}}${SESSION_RECORDS}`;
     const raw = await this.#call('authenticate', () => this.#redis.hget(sessionKey, jti));
     if (raw === null) return null;
     const record = JSON.parse(raw) as SessionRecord;
