@@ -88,8 +88,8 @@ const v8Probe: YoungGenerationProbe = {
  *
  * Measured with the benchmark's load (`npm run bench` phases): V8 grows the young generation to
  * 16 MB per semi-space on GET /dashboard/, 32 MB of RSS in all, mostly empty; at 8 MB, peak RSS
- * 163 → 147 MB, at 1 to 2 % of GET throughput (more frequent scavenges). Returns a function that
- * stops it, or null when nothing is held (0, or node's own flag).
+ * 163 → 147 MB, for 1 to 6 % more CPU per GET request (more frequent scavenges). Returns a
+ * function that stops it, or null when nothing is held (0, or node's own flag).
  */
 export function limitYoungGeneration(
   maxSemiSpaceMb: number,
