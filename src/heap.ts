@@ -29,7 +29,8 @@ export function limitHeapGrowth(
   setFlags: (flags: string) => void = setFlagsFromString,
 ): boolean {
   if (percent === 0) return false;
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return false;
+  // Node refuses this one in NODE_OPTIONS: only its command line counts.
+  if (givenToNode(/^--heap[-_]growing[-_]percent\b/, execArgv)) return false;
   setFlags(`--heap-growing-percent=${percent}`);
   return true;
 }
@@ -41,9 +42,9 @@ const SEMI_SPACE_FLAG = /^--(max|min)[-_]semi[-_]space[-_]size\b/;
 
 let heldAtStart = false;
 
-/** True when node was started with its own semi-space size (`node --max-semi-space-size=N`, or in NODE_OPTIONS). */
-function nodeSetsSemiSpace(execArgv: readonly string[], nodeOptions = ''): boolean {
-  return [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => SEMI_SPACE_FLAG.test(arg));
+/** True when node itself was given a V8 flag matching `flag`, on its command line or in NODE_OPTIONS. */
+function givenToNode(flag: RegExp, execArgv: readonly string[], nodeOptions = ''): boolean {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => flag.test(arg));
 }
 
 /**
@@ -57,7 +58,7 @@ export function holdYoungGenerationAtStart(
   execArgv: readonly string[] = process.execArgv,
   setFlags: (flags: string) => void = setFlagsFromString,
 ): boolean {
-  if (env.SEMI_SPACE_MB?.trim() === '0' || nodeSetsSemiSpace(execArgv, env.NODE_OPTIONS)) return false;
+  if (env.SEMI_SPACE_MB?.trim() === '0' || givenToNode(SEMI_SPACE_FLAG, execArgv, env.NODE_OPTIONS)) return false;
   setFlags('--semi-space-growth-factor=1');
   heldAtStart = true;
   return true;
@@ -105,7 +106,7 @@ export function limitYoungGeneration(
   nodeOptions: string | undefined = process.env.NODE_OPTIONS,
   probe: YoungGenerationProbe = v8Probe,
 ): (() => void) | null {
-  if (nodeSetsSemiSpace(execArgv, nodeOptions)) return null;
+  if (givenToNode(SEMI_SPACE_FLAG, execArgv, nodeOptions)) return null;
   if (maxSemiSpaceMb === 0) {
     // Held since start-up (SEMI_SPACE_MB came from a file, not the environment): let V8 grow it.
     if (heldAtStart) probe.setFlags(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
