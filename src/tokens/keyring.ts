@@ -31,4 +31,9 @@ export class Keyring {
   get ids(): string[] {
     return [...this.#byId.keys()];
   }
+
+  /** Every key, the current one first. */
+  get keys(): TokenKey[] {
+    return [...this.#byId.values()];
+  }
 }
