@@ -31,6 +31,37 @@ const embedCompressedText = {
 };
 
 /**
+ * The token worker's script goes into the bundle as text (src/tokens/token-worker-source.ts
+ * builds the same script with esbuild when run from source): a worker thread runs it with
+ * `eval`, which works the same from the bundle and from the single executable.
+ */
+const embedTokenWorker = {
+  name: 'embed-token-worker',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]src[\\/]tokens[\\/]token-worker-source\.ts$/ }, async () => {
+      const result = await build({
+        entryPoints: ['src/tokens/token-worker-main.ts'],
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        write: false,
+        ...COMPACT,
+      });
+      const text = result.outputFiles[0].text;
+      return { contents: `exports.tokenWorkerSource = () => ${JSON.stringify(text)};`, loader: 'js' };
+    });
+  },
+};
+
+// No comments or layout; identifiers are not renamed, so stack traces stay readable (and the
+// source map maps them back). V8 keeps every script's source in memory: unminified, the
+// bundle was 4.8 MB, and a single non-ASCII character in one comment made V8 hold all of it
+// as a two-byte string (7.9 MB of heap, measured in a heap snapshot). Not `keepNames`: it
+// wraps functions in __name() calls, which measured slower on GET /dashboard/.
+const COMPACT = { minifyWhitespace: true, minifySyntax: true, charset: 'ascii', legalComments: 'none', logLevel: 'warning' };
+
+/**
  * Bundles src/main.ts into `outfile`. `plugins` lets the single executable's build replace the
  * native argon2 addon; everywhere else that addon stays a runtime require.
  */
@@ -45,17 +76,8 @@ export async function bundle({ outfile = 'dist/gatehouse.cjs', plugins = [], sou
     sourcemap,
     // The argon2 addon is a native .node file: by default it stays a runtime require.
     external,
-    plugins: [embedCompressedText, ...plugins],
-    // No comments or layout; identifiers are not renamed, so stack traces stay readable (and the
-    // source map maps them back). V8 keeps every script's source in memory: unminified, the
-    // bundle was 4.8 MB, and a single non-ASCII character in one comment made V8 hold all of it
-    // as a two-byte string (7.9 MB of heap, measured in a heap snapshot). Not `keepNames`: it
-    // wraps functions in __name() calls, which measured slower on GET /dashboard/.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    charset: 'ascii',
-    legalComments: 'none',
-    logLevel: 'warning',
+    plugins: [embedCompressedText, embedTokenWorker, ...plugins],
+    ...COMPACT,
   });
 }
 

@@ -9,7 +9,7 @@ import type { StoreSafety } from './store/redis-safety';
 import type { Store } from './store/store';
 import type { LoginThrottle } from './throttle/login-throttle';
 import { Keyring } from './tokens/keyring';
-import { createTokenService } from './tokens/token-service';
+import { createTokenService, type AsyncTokenReader } from './tokens/token-service';
 
 export interface DepsParts {
   config: Config;
@@ -22,10 +22,12 @@ export interface DepsParts {
   keys: readonly string[];
   /** Defaults to a registry with the process collectors. */
   metrics?: Metrics;
+  /** Where tokens not in the cache are decrypted (the token worker); on the event loop when absent. */
+  tokenReader?: AsyncTokenReader;
 }
 
 /** The app's dependencies from the configuration and an opened store: one recipe for the server and the tests. */
-export function buildDeps({ config, log, clock, store, throttle, storeSafety, keys, metrics = createMetrics() }: DepsParts): AppDeps {
+export function buildDeps({ config, log, clock, store, throttle, storeSafety, keys, metrics = createMetrics(), tokenReader }: DepsParts): AppDeps {
   return {
     config,
     store,
@@ -38,6 +40,7 @@ export function buildDeps({ config, log, clock, store, throttle, storeSafety, ke
       ttl: config.TOKEN_TTL,
       issuer: config.TOKEN_ISSUER,
       cacheSize: config.TOKEN_CACHE_SIZE,
+      reader: tokenReader,
     }),
     passwords: instrumentHasher(createPasswordHasherFromConfig(config), metrics),
     throttle,

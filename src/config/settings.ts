@@ -94,6 +94,7 @@ export const settingsSchema = z.strictObject({
   TOKEN_ISSUER: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(256),
   MAX_SESSIONS_PER_USER: integer(1, 10_000),
   TOKEN_CACHE_SIZE: integer(0, 1_000_000),
+  TOKEN_WORKER: boolean,
   ARGON2_MEMORY_KIB: integer(8 * 1024, 4 * 1024 * 1024),
   ARGON2_ITERATIONS: integer(1, 100),
   ARGON2_PARALLELISM: integer(1, 64),

@@ -44,6 +44,7 @@ describe('config', () => {
       TOKEN_ISSUER: 'gatehouse',
       MAX_SESSIONS_PER_USER: 100,
       TOKEN_CACHE_SIZE: 2000,
+      TOKEN_WORKER: true,
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_ITERATIONS: 2,
       ARGON2_PARALLELISM: 1,

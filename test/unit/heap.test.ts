@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdYoungGenerationAtStart, limitHeapGrowth, limitYoungGeneration } from '../../src/heap';
+import { holdYoungGenerationAtStart, limitHeapGrowth, limitYoungGeneration, reapplyHeapFlags } from '../../src/heap';
 
 describe('limitHeapGrowth', () => {
   const none: string[] = [];
@@ -36,6 +36,19 @@ describe('limitHeapGrowth', () => {
     expect(run.stderr).toBe('');
     const bad = spawnSync(process.execPath, ['-e', "require('node:v8').setFlagsFromString('--heap-growin-percent=50')"], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/unrecognized flag|Error/i);
+  });
+});
+
+describe('reapplyHeapFlags', () => {
+  test('sets again, in order, the last value of every flag set here', () => {
+    const ignore = () => {};
+    limitHeapGrowth(40, [], ignore);
+    holdYoungGenerationAtStart({}, [], ignore);
+    const v8 = { newSpaceBytes: () => 4 * 1024 * 1024, afterEachGc: () => () => {}, setFlags: ignore };
+    limitYoungGeneration(8, [], '', v8)?.();
+    const set: string[] = [];
+    reapplyHeapFlags((flags) => set.push(flags));
+    expect(set).toEqual(['--heap-growing-percent=40', '--semi-space-growth-factor=4']);
   });
 });
 
@@ -128,18 +141,37 @@ describe('the young generation in a real V8', () => {
     await build({
       stdin: {
         contents: `
-          const { holdYoungGenerationAtStart, limitYoungGeneration } = require(${JSON.stringify(join(__dirname, '../../src/heap.ts'))});
+          const { holdYoungGenerationAtStart, limitYoungGeneration, reapplyHeapFlags } = require(${JSON.stringify(join(__dirname, '../../src/heap.ts'))});
           const { getHeapSpaceStatistics } = require('node:v8');
+          const { Worker } = require('node:worker_threads');
           const cap = Number(process.argv[2]);
+          const worker = process.argv[3];
           if (cap > 0) { holdYoungGenerationAtStart({}, []); limitYoungGeneration(cap, [], ''); }
           const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
           let largest = 0;
           const window = new Array(50000);
-          (async () => {
-            for (let i = 0; i < 3000000; i++) {
+          const allocate = async (count) => {
+            for (let i = 0; i < count; i++) {
               window[i % window.length] = { i, text: 'x' + i };
               if (i % 10000 === 0) { largest = Math.max(largest, newSpace()); await new Promise((r) => setImmediate(r)); }
             }
+          };
+          const startWorker = async () => {
+            const started = new Worker('setInterval(() => {}, 1000)', { eval: true });
+            await new Promise((resolve) => started.once('online', resolve));
+            started.unref();
+          };
+          (async () => {
+            if (worker === 'late') {
+              // Grown to the cap first (growth factor held at 1), then a worker starts.
+              await allocate(1000000);
+              await startWorker();
+            } else if (worker === 'first') {
+              // As gatehouse does: the worker first, waited for, then the flags set again.
+              await startWorker();
+              reapplyHeapFlags();
+            }
+            await allocate(3000000);
             process.stdout.write(String(largest / 1048576));
           })();`,
         resolveDir: __dirname,
@@ -153,10 +185,20 @@ describe('the young generation in a real V8', () => {
     });
   });
 
-  const largestYoung = (cap: number) => Number(spawnSync(process.execPath, [script, String(cap)], { encoding: 'utf8' }).stdout);
+  const largestYoung = (cap: number, ...worker: string[]) =>
+    Number(spawnSync(process.execPath, [script, String(cap), ...worker], { encoding: 'utf8' }).stdout);
 
   test('stays within the cap (both semi-spaces) where V8 alone grows past it', () => {
     expect(largestYoung(0)).toBeGreaterThan(8);
     expect(largestYoung(2)).toBeLessThanOrEqual(4);
+  });
+
+  test('a worker thread started once the young generation is at the cap undoes the hold', () => {
+    // V8 sets the growth factor to at least 2 as it sets up the new isolate.
+    expect(largestYoung(2, 'late')).toBeGreaterThan(4);
+  });
+
+  test('a worker thread started first and waited for, with the flags set again, keeps the cap', () => {
+    expect(largestYoung(2, 'first')).toBeLessThanOrEqual(4);
   });
 });
