@@ -36,8 +36,8 @@ describe.each(launchers())('HEAP_GROWTH_PERCENT, gatehouse run as %s', (_, comma
 describe.each(launchers())('SEMI_SPACE_MB, gatehouse run as %s', (_, command) => {
   const semiSpaceLine = (env: Record<string, string>) => startLine<{ mb: number | null; msg: string }>('semi_space', env, command);
 
-  test('is held to 8 MB by default and as configured; 0 leaves V8 its own limit', async () => {
-    expect(await semiSpaceLine({})).toMatchObject({ mb: 8, msg: 'V8 semi-space held to 8 MB' });
+  test('is held to 6 MB by default and as configured; 0 leaves V8 its own limit', async () => {
+    expect(await semiSpaceLine({})).toMatchObject({ mb: 6, msg: 'V8 semi-space held to 6 MB' });
     expect(await semiSpaceLine({ SEMI_SPACE_MB: '4' })).toMatchObject({ mb: 4 });
     expect(await semiSpaceLine({ SEMI_SPACE_MB: '0' })).toMatchObject({ mb: null });
   });
