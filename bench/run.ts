@@ -186,6 +186,8 @@ async function main(): Promise<void> {
       TOKEN_KEYS: KEY,
       PORT: '0',
       LOG_FORMAT: 'json',
+      // More settings for gatehouse, to measure their effect: BENCH_SETTINGS='{"SEMI_SPACE_MB":"16"}'.
+      ...(JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as Record<string, string>),
     });
     servers.push(gatehouse);
     sampler = setInterval(() => {
