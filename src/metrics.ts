@@ -12,6 +12,8 @@ export interface Metrics {
   observePasswordWork(operation: 'hash' | 'verify', seconds: number): void;
   /** The store did not answer (in time). */
   countStoreError(): void;
+  /** `count` tokens decrypted by the token worker, or by the main thread in its stead. */
+  countTokenReads(thread: 'worker' | 'main', count: number): void;
 }
 
 // Login outcomes by the status /login/ answered with.
@@ -67,6 +69,12 @@ export function createMetrics({ collectDefaults = true }: { collectDefaults?: bo
     help: 'Store operations that failed because the store did not answer (in time)',
     registers: [registry],
   });
+  const tokenReads = new Counter({
+    name: 'gatehouse_token_decryptions_total',
+    help: 'Tokens not in the cache, decrypted with TOKEN_WORKER on: by the worker thread, or by the main thread when the worker was busy or had failed',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+  });
 
   // The labelled child of each (method, route, status), made once: prom-client otherwise
   // checks the label object on every call. Routes are patterns and methods and statuses few, so
@@ -93,6 +101,9 @@ export function createMetrics({ collectDefaults = true }: { collectDefaults?: bo
     },
     countStoreError() {
       storeErrors.inc();
+    },
+    countTokenReads(thread, count) {
+      tokenReads.inc({ thread }, count);
     },
   };
 }

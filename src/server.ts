@@ -7,6 +7,7 @@ import type { Config } from './config/load';
 import { buildDeps } from './build-deps';
 import type { AppDeps } from './deps';
 import { reapplyHeapFlags } from './heap';
+import { createMetrics, type Metrics } from './metrics';
 import { createHttpServer } from './http/node-server';
 import { openBackend } from './store/open-store';
 import { Keyring } from './tokens/keyring';
@@ -39,11 +40,11 @@ export interface StartOptions {
 /** Opens the configured store, builds the app and listens on HOST:PORT. */
 export async function startServer({ config, log, clock = Date.now }: StartOptions): Promise<RunningServer> {
   const keys = config.TOKEN_KEYS.length > 0 ? config.TOKEN_KEYS : [ephemeralKey(log)];
-  const tokenWorker = config.TOKEN_WORKER ? await startTokenWorker(keys, config.TOKEN_ISSUER, log) : null;
+  const metrics = createMetrics();
+  const tokenWorker = config.TOKEN_WORKER ? await startTokenWorker(keys, config.TOKEN_ISSUER, log, metrics) : null;
   if (tokenWorker === null) log.debug({ event: 'token_worker', enabled: false }, 'tokens are read on the main thread');
   const { store, throttle, safety } = await openBackend(config, log, clock);
-  const deps = buildDeps({ config, log, clock, store, throttle, storeSafety: safety, keys, tokenReader: tokenWorker?.read });
-  const { metrics } = deps;
+  const deps = buildDeps({ config, log, clock, store, throttle, storeSafety: safety, keys, metrics, tokenReader: tokenWorker?.read });
   const app = createApp(deps);
   const server = createHttpServer(config, app.callback(), log);
 
@@ -120,9 +121,10 @@ async function listen(server: Server, port: number, host: string): Promise<strin
  * as it sets up a new isolate, which undoes the hold of src/heap.ts once the young generation has
  * reached its cap (factor 1). Here it has not yet, and the flags are set again as soon as the
  * worker runs. Measured when the rest of start-up went on alongside: the young generation
- * reached its cap first, and then grew to twice it (6 → 12 MB per semi-space).
+ * reached its cap first, and then grew to twice it (6 → 12 MB per semi-space). A worker started
+ * again after a failure, under load, can still let it grow by that one step.
  */
-async function startTokenWorker(keys: readonly string[], issuer: string, log: Logger): Promise<TokenWorker> {
+async function startTokenWorker(keys: readonly string[], issuer: string, log: Logger, metrics: Metrics): Promise<TokenWorker> {
   const keyring = new Keyring(keys);
   const worker = createTokenWorker({
     keys: keyring.keys,
@@ -130,6 +132,7 @@ async function startTokenWorker(keys: readonly string[], issuer: string, log: Lo
     source: tokenWorkerSource(),
     fallback: createTokenReader(keyring.keys, issuer),
     onOnline: () => reapplyHeapFlags(),
+    onRead: (thread, count) => metrics.countTokenReads(thread, count),
     onFailure: (err) =>
       log.error({ event: 'token_worker_failed', err }, 'the token worker failed; tokens are read on the main thread until it is restarted'),
   });

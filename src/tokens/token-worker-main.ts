@@ -1,8 +1,8 @@
 /**
  * The token worker's script (see token-worker.ts): reads batches of tokens off the main thread.
- * Each message is `{ tokens, now }`; the answer is one entry per token, in order: the claims as
- * `[sub, jti, iat, exp]`, or the refusal as a string (a TokenError's message), or `{ failed }`
- * for an unexpected error.
+ * Each message is `{ id, tokens, now }`; the answer is `{ id, answers }` with one entry per
+ * token, in order: the claims as `[sub, jti, iat, exp]`, or the refusal as a string (a
+ * TokenError's message), or `{ failed }` for an unexpected error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTokenReader, TokenError } from './read-token';
@@ -20,7 +20,7 @@ const read = createTokenReader(
   issuer,
 );
 
-parentPort!.on('message', ({ tokens, now }: { tokens: string[]; now: number[] }) => {
+parentPort!.on('message', ({ id, tokens, now }: { id: number; tokens: string[]; now: number[] }) => {
   const answers: WorkerAnswer[] = new Array(tokens.length);
   for (let i = 0; i < tokens.length; i += 1) {
     try {
@@ -30,5 +30,5 @@ parentPort!.on('message', ({ tokens, now }: { tokens: string[]; now: number[] })
       answers[i] = err instanceof TokenError ? err.message : { failed: String((err as Error)?.message ?? err) };
     }
   }
-  parentPort!.postMessage(answers);
+  parentPort!.postMessage({ id, answers });
 });

@@ -15,8 +15,11 @@ import type { WorkerAnswer } from './token-worker-main';
  * requests meanwhile. Measured with the benchmark's P2 load: 11,100 → 14,600 req/s.
  *
  * The main thread reads tokens itself (same code, read-token.ts) when `maxInFlight` batches are
- * already at the worker, and for a second after the worker failed; a batch at a worker that
- * dies is read here too, so a lost worker costs time, never an answer.
+ * already at the worker, and for a second after the worker failed (twice as long for each
+ * failure in a row, up to 64 s); a batch at a worker that dies is read here too, so a lost
+ * worker costs time, never an answer. Each batch carries an id that its answer must echo, with
+ * one answer per token: anything else drops the worker, so an answer can never reach the wrong
+ * request. An idle worker does not keep the process alive.
  */
 
 interface Waiting {
@@ -25,6 +28,7 @@ interface Waiting {
 }
 
 interface Batch {
+  id: number;
   tokens: string[];
   now: number[];
   waiting: Waiting[];
@@ -41,12 +45,17 @@ export interface TokenWorkerOptions {
   maxInFlight?: number;
   /** Tokens per message at most. Default 256. */
   maxBatch?: number;
-  /** How long to read tokens here after the worker failed, in ms. Default 1000. */
+  /**
+   * How long to read tokens here after the worker failed, in ms; doubled for each failure in a
+   * row (a worker that answered resets it), up to 64 times. Default 1000.
+   */
   retryAfterMs?: number;
   /** Called each time a worker thread has started (V8 flags set at run time need setting again then). */
   onOnline?(): void;
   /** Called when the worker fails or exits unasked; its batches are read here. */
   onFailure?(err: Error): void;
+  /** Called for every batch read: `count` tokens, on the worker or here. */
+  onRead?(where: 'worker' | 'main', count: number): void;
   clock?: () => number;
 }
 
@@ -61,7 +70,15 @@ export interface TokenWorker {
   close(): Promise<void>;
 }
 
-const newBatch = (): Batch => ({ tokens: [], now: [], waiting: [] });
+/** One worker thread and what is known of it. */
+interface Running {
+  readonly thread: Worker;
+  online: boolean;
+  /** Resolved once it runs, or once it is lost. */
+  readonly up: Promise<void>;
+}
+
+const MAX_BACKOFF = 64;
 
 export function createTokenWorker({
   keys,
@@ -73,17 +90,22 @@ export function createTokenWorker({
   retryAfterMs = 1000,
   onOnline,
   onFailure,
+  onRead,
   clock = Date.now,
 }: TokenWorkerOptions): TokenWorker {
-  let worker: Worker | null = null;
+  let running: Running | null = null;
+  let nextId = 0;
+  const newBatch = (): Batch => ({ id: nextId++, tokens: [], now: [], waiting: [] });
   let pending = newBatch();
   let scheduled = false;
   let closed = false;
   let failedAt = -Infinity;
-  // Batches sent to `worker`, oldest first: it answers them in order.
+  let failures = 0;
+  // Batches sent to the running worker, oldest first: it answers them in order, each by its id.
   let inFlight: Batch[] = [];
 
   const readHere = (batch: Batch) => {
+    onRead?.('main', batch.tokens.length);
     for (let i = 0; i < batch.tokens.length; i += 1) {
       try {
         batch.waiting[i]!.resolve(fallback(batch.tokens[i]!, batch.now[i]!));
@@ -94,50 +116,80 @@ export function createTokenWorker({
   };
 
   const settle = (batch: Batch, answers: WorkerAnswer[]) => {
+    onRead?.('worker', batch.tokens.length);
     for (let i = 0; i < batch.waiting.length; i += 1) {
-      const answer = answers[i];
+      const answer = answers[i]!;
       if (Array.isArray(answer)) batch.waiting[i]!.resolve({ sub: answer[0], jti: answer[1], iat: answer[2], exp: answer[3] });
       else if (typeof answer === 'string') batch.waiting[i]!.reject(new TokenError(answer));
-      else batch.waiting[i]!.reject(new Error(`token worker: ${answer?.failed ?? 'no answer'}`));
+      else batch.waiting[i]!.reject(new Error(`token worker: ${answer.failed}`));
     }
   };
 
-  const lose = (lost: Worker, err: Error) => {
-    if (worker !== lost) return;
-    worker = null;
+  /** The worker is gone or not to be trusted: what it held is read here, and it is replaced later. */
+  const lose = (lost: Running | null, err: Error) => {
+    if (lost !== null && running !== lost) return;
+    running = null;
     failedAt = clock();
+    failures = Math.min(failures + 1, MAX_BACKOFF);
     const orphans = inFlight;
     inFlight = [];
-    onFailure?.(err);
+    if (lost !== null) void lost.thread.terminate();
     for (const batch of orphans) readHere(batch);
+    onFailure?.(err);
   };
 
-  const spawn = (): Worker => {
-    const started = new Worker(source, {
-      eval: true,
-      workerData: { keys: keys.map(({ id, prk }) => ({ id, prk: new Uint8Array(prk) })), issuer },
-      // It holds two keys and a few tokens at a time: a small heap is plenty.
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
-    });
-    // Never what keeps the process alive: requests waiting for it do that.
-    started.unref();
-    started.on('online', () => {
+  const spawn = (): Running | null => {
+    let thread: Worker;
+    try {
+      thread = new Worker(source, {
+        eval: true,
+        workerData: { keys: keys.map(({ id, prk }) => ({ id, prk: new Uint8Array(prk) })), issuer },
+        // It holds two keys and a few tokens at a time: a small heap is plenty.
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+      });
+    } catch (err) {
+      // Thread creation can fail (ERR_WORKER_INIT_FAILED, e.g. at a container's process limit).
+      lose(null, err as Error);
+      return null;
+    }
+    let markUp = () => {};
+    const started: Running = { thread, online: false, up: new Promise<void>((resolve) => (markUp = resolve)) };
+    thread.on('online', () => {
+      started.online = true;
+      markUp();
       onOnline?.();
-      started.emit('up');
     });
-    started.on('message', (answers: WorkerAnswer[]) => {
-      if (worker === started) settle(inFlight.shift()!, answers);
+    thread.on('message', (message: { id?: unknown; answers?: unknown }) => {
+      if (running !== started) return;
+      const batch = inFlight[0];
+      if (batch === undefined || message?.id !== batch.id || !Array.isArray(message.answers) || message.answers.length !== batch.tokens.length) {
+        lose(started, new Error('the token worker answered out of turn'));
+        return;
+      }
+      inFlight.shift();
+      failures = 0;
+      settle(batch, message.answers as WorkerAnswer[]);
+      // Waiting requests keep the process alive while the worker has work; an idle worker does not.
+      if (inFlight.length === 0) thread.unref();
     });
-    started.on('error', (err) => lose(started, err));
-    started.on('exit', (code) => lose(started, new Error(`the token worker exited with code ${code}`)));
+    thread.on('messageerror', (err) => lose(started, err));
+    thread.on('error', (err) => lose(started, err));
+    thread.on('exit', (code) => lose(started, new Error(`the token worker exited with code ${code}`)));
+    thread.once('exit', () => markUp());
+    // After the listeners, which would hold the process again.
+    thread.unref();
     return started;
   };
 
   const send = (batch: Batch) => {
-    if (closed || inFlight.length >= maxInFlight || clock() - failedAt < retryAfterMs) return readHere(batch);
-    worker ??= spawn();
+    if (batch.tokens.length === 0) return;
+    const backoff = retryAfterMs * 2 ** Math.max(0, failures - 1);
+    if (closed || inFlight.length >= maxInFlight || clock() - failedAt < backoff) return readHere(batch);
+    running ??= spawn();
+    if (running === null) return readHere(batch);
+    if (inFlight.length === 0) running.thread.ref();
     inFlight.push(batch);
-    worker.postMessage({ tokens: batch.tokens, now: batch.now });
+    running.thread.postMessage({ id: batch.id, tokens: batch.tokens, now: batch.now });
   };
 
   const flush = () => {
@@ -163,24 +215,24 @@ export function createTokenWorker({
         }
       });
     },
-    start() {
-      if (closed) return Promise.resolve();
-      worker ??= spawn();
-      const starting = worker;
-      return new Promise<void>((resolve) => {
-        starting.once('up', resolve);
-        starting.once('error', () => resolve());
-        starting.once('exit', () => resolve());
-      });
+    async start() {
+      if (closed) return;
+      running ??= spawn();
+      const starting = running;
+      if (starting === null || starting.online) return;
+      // Waiting for it is what keeps the process alive meanwhile.
+      starting.thread.ref();
+      await starting.up;
+      if (running !== starting || inFlight.length === 0) starting.thread.unref();
     },
     async close() {
       closed = true;
-      const stopping = worker;
-      worker = null;
+      const stopping = running;
+      running = null;
       const orphans = inFlight;
       inFlight = [];
       for (const batch of orphans) readHere(batch);
-      if (stopping !== null) await stopping.terminate();
+      if (stopping !== null) await stopping.thread.terminate();
     },
   };
 }

@@ -1,10 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Keyring } from '../../src/tokens/keyring';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { createTokenReader, TokenError, type TokenClaims } from '../../src/tokens/read-token';
 import { createTokenService } from '../../src/tokens/token-service';
 import { createTokenWorker, type TokenWorker, type TokenWorkerOptions } from '../../src/tokens/token-worker';
 import { tokenWorkerSource } from '../../src/tokens/token-worker-source';
+import { bundleChildScript } from '../helpers/child-script';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z');
 const keyring = new Keyring([generateLocalKey(), generateLocalKey()]);
@@ -46,6 +51,9 @@ function countingFallback() {
 
 /** A worker script that takes messages and never answers. */
 const SILENT = "require('node:worker_threads').parentPort.on('message', () => {});";
+/** A worker script that answers each message with `answer(message)` (JavaScript). */
+const answering = (answer: string) =>
+  `const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => parentPort.postMessage(${answer}));`;
 
 describe('the token worker', () => {
   test('reads valid tokens off the main thread, with the same claims as on it', async () => {
@@ -94,12 +102,15 @@ describe('the token worker', () => {
     expect(there.filter((o) => (o as { claims?: unknown }).claims !== undefined)).toHaveLength(500);
   });
 
-  test('a turn with more tokens than one message holds is sent in several, all answered', async () => {
+  test('a turn with more tokens than one message holds is sent in several, all answered, none empty', async () => {
     const { calls, fallback } = countingFallback();
-    const w = worker({ fallback, maxBatch: 7, maxInFlight: 100 });
-    const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => issuer.issue(`user${i}`, NOW)));
+    const reads: [string, number][] = [];
+    const w = worker({ fallback, maxBatch: 7, maxInFlight: 100, onRead: (where, count) => reads.push([where, count]) });
+    const issued = await Promise.all(Array.from({ length: 49 }, (_, i) => issuer.issue(`user${i}`, NOW)));
     expect(await Promise.all(issued.map(({ token }) => w.read(token, NOW.getTime())))).toEqual(issued.map(({ claims }) => claims));
     expect(calls).toEqual([]);
+    // 49 tokens in one turn: seven full messages, and no empty one after them.
+    expect(reads).toEqual(Array.from({ length: 7 }, () => ['worker', 7]));
   });
 
   test('when maxInFlight messages wait at the worker, tokens are read on the main thread', async () => {
@@ -135,7 +146,59 @@ describe('the token worker', () => {
     now = 1000;
     await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
     expect(failures).toHaveLength(2);
-    expect(calls).toEqual([token, token, token]);
+    // Two failures in a row: the pause doubles.
+    now = 1000 + 1999;
+    await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
+    expect(failures).toHaveLength(2);
+    now = 1000 + 2000;
+    await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
+    expect(failures).toHaveLength(3);
+    expect(calls).toEqual([token, token, token, token, token]);
+  });
+
+  test('a worker that throws (an error, then its exit) is reported once, and its tokens are read here', async () => {
+    const { calls, fallback } = countingFallback();
+    const failures: Error[] = [];
+    const w = worker({ fallback, source: "require('node:worker_threads').parentPort.on('message', () => { throw new Error('kaput'); });", onFailure: (err) => failures.push(err) });
+    const { token, claims } = await issuer.issue('alice', NOW);
+    await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its exit follows the error
+    expect(failures.map((e) => e.message)).toEqual(['kaput']);
+    expect(calls).toEqual([token]);
+  });
+
+  test('a worker that cannot even be created (new Worker throws): tokens are read here, the failure reported', async () => {
+    const { calls, fallback } = countingFallback();
+    const failures: Error[] = [];
+    const w = worker({ fallback, source: 42 as unknown as string, onFailure: (err) => failures.push(err) });
+    await w.start();
+    const { token, claims } = await issuer.issue('alice', NOW);
+    await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
+    expect(failures.map((e) => e.message)).toEqual([expect.stringMatching(/options\.eval/)]);
+    expect(calls).toEqual([token]);
+  });
+
+  test.each([
+    ['an answer with another id', answering('({ id: m.id + 1, answers: m.tokens.map(() => "no") })')],
+    ['an answer of the wrong length', answering('({ id: m.id, answers: [] })')],
+    ['an answer that is not the expected shape', answering('"hello"')],
+  ])('%s: the worker is dropped and its tokens read here, never matched to the wrong request', async (_, source) => {
+    const { calls, fallback } = countingFallback();
+    const failures: Error[] = [];
+    const w = worker({ fallback, source, onFailure: (err) => failures.push(err) });
+    const issued = await Promise.all([issuer.issue('alice', NOW), issuer.issue('bob', NOW)]);
+    expect(await Promise.all(issued.map(({ token }) => w.read(token, NOW.getTime())))).toEqual(issued.map(({ claims }) => claims));
+    expect(failures.map((e) => e.message)).toEqual(['the token worker answered out of turn']);
+    expect(calls).toEqual(issued.map(({ token }) => token));
+  });
+
+  test('a message nobody asked for drops the worker', async () => {
+    const failures: Error[] = [];
+    const stray = "require('node:worker_threads').parentPort.postMessage({ id: 0, answers: [] });";
+    const w = worker({ source: stray, onFailure: (err) => failures.push(err) });
+    await w.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(failures.map((e) => e.message)).toEqual(['the token worker answered out of turn']);
   });
 
   test('a worker script that does not even start: tokens are read on the main thread', async () => {
@@ -150,7 +213,7 @@ describe('the token worker', () => {
   });
 
   test('an unexpected error in the worker rejects with a plain Error, not a refusal of the token', async () => {
-    const failing = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', ({ tokens }) => parentPort.postMessage(tokens.map(() => ({ failed: 'boom' }))));";
+    const failing = answering("({ id: m.id, answers: m.tokens.map(() => ({ failed: 'boom' })) })");
     const w = worker({ source: failing });
     const { token } = await issuer.issue('alice', NOW);
     const result = w.read(token, NOW.getTime());
@@ -158,14 +221,65 @@ describe('the token worker', () => {
     await expect(result).rejects.not.toBeInstanceOf(TokenError);
   });
 
-  test('start() resolves once the worker runs, after onOnline', async () => {
+  test('start() resolves once the worker runs, after onOnline; again at once, and after a read started it', async () => {
     const events: string[] = [];
     const w = worker({ onOnline: () => events.push('online') });
     await w.start();
     events.push('started');
     expect(events).toEqual(['online', 'started']);
+    await w.start();
     const { token, claims } = await issuer.issue('alice', NOW);
     await expect(w.read(token, NOW.getTime())).resolves.toEqual(claims);
+    expect(events).toEqual(['online', 'started']);
+
+    const other = worker();
+    const reading = other.read(token, NOW.getTime());
+    await new Promise((resolve) => setImmediate(resolve)); // the read started the worker
+    await other.start();
+    await expect(reading).resolves.toEqual(claims);
+  });
+
+  test('close() while the worker holds a batch: the batch is read here, and a late answer is ignored', async () => {
+    const late = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => setTimeout(() => parentPort.postMessage({ id: m.id, answers: m.tokens.map(() => 'late') }), 200));";
+    const w = worker({ source: late });
+    const { token, claims } = await issuer.issue('alice', NOW);
+    const reading = w.read(token, NOW.getTime());
+    await new Promise((resolve) => setImmediate(resolve));
+    await w.close();
+    await expect(reading).resolves.toEqual(claims);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+
+  test('waiting for start() keeps the process alive; an idle worker does not', () => {
+    // A process whose only work is to start the worker, then one read through it, must do
+    // both (not end while the worker starts) and then end by itself.
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-worker-'));
+    writeFileSync(join(dir, 'source.js'), tokenWorkerSource());
+    const script = bundleChildScript(`
+          const { readFileSync } = require('node:fs');
+          const { Keyring } = require(${JSON.stringify(join(__dirname, '../../src/tokens/keyring.ts'))});
+          const { generateLocalKey } = require(${JSON.stringify(join(__dirname, '../../src/tokens/paserk.ts'))});
+          const { createTokenReader } = require(${JSON.stringify(join(__dirname, '../../src/tokens/read-token.ts'))});
+          const { encryptV3Local } = require(${JSON.stringify(join(__dirname, '../../src/tokens/v3-local.ts'))});
+          const { createTokenWorker } = require(${JSON.stringify(join(__dirname, '../../src/tokens/token-worker.ts'))});
+          const keyring = new Keyring([generateLocalKey()]);
+          const key = keyring.current;
+          const footer = Buffer.from(JSON.stringify({ kid: key.id }));
+          const now = Date.now();
+          const claims = Buffer.from(JSON.stringify({ sub: 'idle', jti: 'j'.repeat(22), iss: 'gatehouse', iat: new Date(now).toISOString(), exp: new Date(now + 60000).toISOString() }));
+          const token = 'v3.local.' + encryptV3Local(key.prk, claims, footer, Buffer.alloc(0)).toString('base64url') + '.' + footer.toString('base64url');
+          const worker = createTokenWorker({ keys: keyring.keys, issuer: 'gatehouse', source: readFileSync(${JSON.stringify(join(dir, 'source.js'))}, 'utf8'), fallback: createTokenReader(keyring.keys, 'gatehouse'), onRead: (where) => process.stdout.write(where + ' ') });
+          worker
+            .start()
+            .then(() => {
+              process.stdout.write('up ');
+              return worker.read(token, now);
+            })
+            .then((c) => process.stdout.write(c.sub));`);
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('up worker idle');
   });
 
   test('after close(), tokens are read on the main thread and no worker is started', async () => {
@@ -201,6 +315,10 @@ describe('the token service with the worker as its reader', () => {
     expect(sent).toEqual([token]);
     // Not even sent: text that cannot be a token of ours.
     await expect(service.verify('v4.public.abc', NOW)).rejects.toThrow(TokenError);
+    expect(sent).toEqual([token]);
+    // A cached token past its expiry is refused without the worker, as without a cache.
+    const later = new Date(NOW.getTime() + 61_000);
+    await expect(service.verify(token, later)).rejects.toThrow('token rejected: Token has expired');
     expect(sent).toEqual([token]);
   });
 });

@@ -1,0 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Bundles `contents` (CommonJS; it may require src/ TypeScript files by absolute path) into a
+ * script a plain `node` child can run, in a new temporary directory, and returns its path. For
+ * tests that need a process of their own: a fresh V8, or one whose exit is the thing tested.
+ */
+export function bundleChildScript(contents: string, name = 'child.cjs'): string {
+  const script = join(mkdtempSync(join(tmpdir(), 'gatehouse-child-')), name);
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  buildSync({
+    stdin: { contents, resolveDir: __dirname, loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: script,
+    logLevel: 'silent',
+  });
+  return script;
+}
