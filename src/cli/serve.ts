@@ -12,11 +12,14 @@ export async function serve(configFile: string | undefined): Promise<void> {
     { event: 'heap_growth', percent: heapGrowthSet ? config.HEAP_GROWTH_PERCENT : null },
     heapGrowthSet ? `V8 heap growth set to ${config.HEAP_GROWTH_PERCENT} %` : "V8 heap growth left to V8 or to node's own flag",
   );
-  const youngHeld = limitYoungGeneration(config.SEMI_SPACE_MB) !== null;
-  log.debug(
-    { event: 'semi_space', mb: youngHeld ? config.SEMI_SPACE_MB : null },
-    youngHeld ? `V8 semi-space held to ${config.SEMI_SPACE_MB} MB` : "V8 semi-space left to V8 or to node's own flag",
-  );
+  // After the token worker has been started (src/server.ts says why), before the first request.
+  const holdYoungGeneration = () => {
+    const youngHeld = limitYoungGeneration(config.SEMI_SPACE_MB) !== null;
+    log.debug(
+      { event: 'semi_space', mb: youngHeld ? config.SEMI_SPACE_MB : null },
+      youngHeld ? `V8 semi-space held to ${config.SEMI_SPACE_MB} MB` : "V8 semi-space left to V8 or to node's own flag",
+    );
+  };
   let running: RunningServer | undefined;
   let stopping = false;
 
@@ -45,6 +48,6 @@ export async function serve(configFile: string | undefined): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
-  running = await startServer({ config, log });
+  running = await startServer({ config, log, beforeListening: holdYoungGeneration });
   if (stopping) void shutDown(running);
 }
