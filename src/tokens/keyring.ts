@@ -28,10 +28,6 @@ export class Keyring {
     return this.#byId.get(id);
   }
 
-  get ids(): string[] {
-    return [...this.#byId.keys()];
-  }
-
   /** Every key, the current one first. */
   get keys(): TokenKey[] {
     return [...this.#byId.values()];
