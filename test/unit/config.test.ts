@@ -64,7 +64,7 @@ describe('config', () => {
       AUTH_TOKEN_HEADER: 'X-Auth-Token',
       INTROSPECTION_CLIENTS: [],
       HEAP_GROWTH_PERCENT: 50,
-      SEMI_SPACE_MB: 6,
+      SEMI_SPACE_MB: 4,
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'auto',
       METRICS_PORT: null,
