@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { LocalEncrypt, LocalProtocol, type Key } from 'paseto';
 import type { Keyring, TokenKey } from './keyring';
 import { checkTokenSyntax, createTokenReader, footerOf, TokenError, type TokenClaims } from './read-token';
+import { createSeenBefore } from './seen-before';
 import { encryptV3Local } from './v3-local';
 
 export { TokenError, type TokenClaims } from './read-token';
@@ -29,7 +30,8 @@ export interface TokenServiceOptions {
   issuer: string;
   /**
    * How many verified tokens to remember (0: none). A repeated token then skips decryption; its
-   * expiry is still checked on every call, and revocation is the caller's store check.
+   * expiry is still checked on every call, and revocation is the caller's store check. A token
+   * is remembered from its second verification on (seen-before.ts).
    */
   cacheSize?: number;
   /** Where tokens not in the cache are decrypted; on the calling thread when absent. */
@@ -56,6 +58,9 @@ const v3 = new LocalProtocol(
 export function createTokenService({ keyring, ttl, issuer, cacheSize = 0, reader }: TokenServiceOptions): TokenService {
   // Keyed by the exact token text: a token maps to the same claims for the life of the keyring.
   const verified = cacheSize > 0 ? new LRUCache<string, TokenClaims>({ max: cacheSize }) : null;
+  // Four slots per cached token: a token seen again within about as many others as the cache
+  // holds is still known (the table forgets by overwriting, the cache by eviction).
+  const seenBefore = verified === null ? null : createSeenBefore(4 * cacheSize);
   const readHere = createTokenReader(keyring.keys, issuer);
   const read: AsyncTokenReader = reader ?? (async (token, now) => readHere(token, now));
   const pasetoKeys = new Map<string, NodeLocalKey>();
@@ -91,7 +96,7 @@ export function createTokenService({ keyring, ttl, issuer, cacheSize = 0, reader
       }
       checkTokenSyntax(token);
       const result = Object.freeze(await read(token, now.getTime()));
-      verified?.set(token, result);
+      if (seenBefore?.(token) === true) verified?.set(token, result);
       return result;
     },
   };

@@ -67,7 +67,7 @@ describe("gatehouse's JSON logger on stdout", () => {
        if (how === 'exit') process.exit(3);
        if (how === 'throw') throw new Error('boom');
        // SIGKILL runs no exit handler: only what was written before it is there.
-       if (how === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);`,
+       if (how === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 600);`,
       'log-lines.cjs',
     );
   });

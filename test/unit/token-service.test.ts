@@ -2,6 +2,7 @@ import { LocalProtocol } from 'paseto';
 import { DecryptFactory, EncryptFactory, ImportKeyFactory } from 'paseto/v3/local';
 import { Keyring } from '../../src/tokens/keyring';
 import { generateLocalKey, localKeyId } from '../../src/tokens/paserk';
+import { createTokenReader } from '../../src/tokens/read-token';
 import { createTokenService, TokenError } from '../../src/tokens/token-service';
 
 const NOW = new Date('2026-11-29T12:00:00.250Z');
@@ -101,9 +102,27 @@ describe('token service', () => {
       const s = cachedService();
       const { token, claims } = await s.issue('alice', NOW);
       const first = await s.verify(token, NOW);
-      const second = await s.verify(token, at(30));
+      const second = await s.verify(token, at(10));
+      const third = await s.verify(token, at(30));
       expect(first).toEqual(claims);
-      expect(second).toBe(first);
+      expect(second).toEqual(claims);
+      expect(third).toBe(second);
+    });
+
+    test('a token is remembered from its second verification on, and only tokens seen again are', async () => {
+      const read: string[] = [];
+      const keyring = new Keyring([oldKey]);
+      const reader = createTokenReader(keyring.keys, 'gatehouse');
+      const s = createTokenService({ keyring, ttl: 60, issuer: 'gatehouse', cacheSize: 2, reader: async (token, now) => (read.push(token), reader(token, now)) });
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => s.issue(name, NOW).then((t) => t.token)));
+      for (const token of [a, a, a, a]) await s.verify(token!, NOW);
+      expect(read).toEqual([a, a]);
+      // b and c seen once each: neither enters the cache, so a stays in it (a cache of two).
+      for (const token of [b, c, a]) await s.verify(token!, NOW);
+      expect(read).toEqual([a, a, b, c]);
+      for (const token of [b, c, b, c, a]) await s.verify(token!, NOW);
+      // b and c admitted on their second verification; a (least recently used) gave way to them.
+      expect(read).toEqual([a, a, b, c, b, c, a]);
     });
 
     test('a cached token is still refused after its expiry, exactly as an uncached one', async () => {

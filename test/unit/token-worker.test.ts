@@ -296,7 +296,7 @@ describe('the token worker', () => {
 });
 
 describe('the token service with the worker as its reader', () => {
-  test('sends only tokens missing from its cache, and caches what comes back', async () => {
+  test('sends only tokens missing from its cache, and caches what comes back (from the second time)', async () => {
     const sent: string[] = [];
     const w = worker();
     const service = createTokenService({
@@ -310,15 +310,14 @@ describe('the token service with the worker as its reader', () => {
       },
     });
     const { token, claims } = await service.issue('alice', NOW);
-    await expect(service.verify(token, NOW)).resolves.toEqual(claims);
-    await expect(service.verify(token, NOW)).resolves.toEqual(claims);
-    expect(sent).toEqual([token]);
+    for (let i = 0; i < 3; i += 1) await expect(service.verify(token, NOW)).resolves.toEqual(claims);
+    expect(sent).toEqual([token, token]);
     // Not even sent: text that cannot be a token of ours.
     await expect(service.verify('v4.public.abc', NOW)).rejects.toThrow(TokenError);
-    expect(sent).toEqual([token]);
+    expect(sent).toEqual([token, token]);
     // A cached token past its expiry is refused without the worker, as without a cache.
     const later = new Date(NOW.getTime() + 61_000);
     await expect(service.verify(token, later)).rejects.toThrow('token rejected: Token has expired');
-    expect(sent).toEqual([token]);
+    expect(sent).toEqual([token, token]);
   });
 });
