@@ -42,8 +42,17 @@ function stdoutInBatches(): LineBatches {
       // destroyed at exit: nothing left to write
     }
   }, 100).unref();
-  // pino.destination writes what sonic-boom holds at exit; this adds what is still gathered here.
-  process.once('exit', () => {
+  // pino.destination's own handlers flush sonic-boom as the process ends, and end it at
+  // beforeExit: what is gathered here must reach sonic-boom before they run (a line handed on
+  // after the end is refused), so these go first.
+  process.prependListener('beforeExit', () => {
+    try {
+      batches.flush();
+    } catch {
+      // already ended: nowhere left to write
+    }
+  });
+  process.prependOnceListener('exit', () => {
     try {
       batches.flushSync();
     } catch {
