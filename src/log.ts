@@ -26,15 +26,18 @@ function prettyStream(): typeof pretty {
 }
 
 /**
- * stdout written in batches (at least 16 KiB, sonic-boom's largest write, or whatever is waiting
- * every 100 ms) instead of one system call per line: with a request log line per request, that
- * call was a tenth of the time of a bearer check. Lines are gathered by LineBatches and written by sonic-boom (which writes
- * each batch at once: its minLength is 1, so that a flush with a callback still waits for a
- * write in progress). What is waiting is written before the process exits (normally, by a
- * signal handler or after an uncaught error); only a SIGKILL can lose the last 100 ms.
+ * stdout written in batches (once 16,384 characters are waiting, or whatever is waiting every
+ * 100 ms) instead of one system call per line: with a request log line per request, that
+ * call was a tenth of the time of a bearer check. Lines are gathered by LineBatches and written
+ * by sonic-boom (which writes each batch at once: its minLength is 1, so that a flush with a
+ * callback still waits for a write in progress). What is waiting is written as the process ends
+ * (by itself, by a signal handler or after an uncaught error) when stdout can take it: a SIGKILL
+ * loses up to the last 100 ms, and a full pipe or a reader that is gone can lose more.
  */
 function stdoutInBatches(): LineBatches {
-  const batches = new LineBatches(pino.destination({ dest: 1, minLength: 1, sync: false }), 16384);
+  // maxLength: when stdout takes nothing (a stalled reader), lines beyond 16 MiB waiting are
+  // dropped rather than held without limit.
+  const batches = new LineBatches(pino.destination({ dest: 1, minLength: 1, sync: false, maxLength: 16 * 1024 * 1024 }), 16384);
   setInterval(() => {
     try {
       batches.flush();
@@ -42,9 +45,12 @@ function stdoutInBatches(): LineBatches {
       // destroyed at exit: nothing left to write
     }
   }, 100).unref();
-  // pino.destination's own handlers flush sonic-boom as the process ends, and end it at
-  // beforeExit: what is gathered here must reach sonic-boom before they run (a line handed on
-  // after the end is refused), so these go first.
+  // What is gathered here must reach sonic-boom while the event loop still runs: handed on at
+  // `exit`, it starts an asynchronous write that sonic-boom's flushSync (pino's own exit
+  // handler) then skips, and the lines were lost when the process ended by itself (3 runs in
+  // 40). So they are handed on at beforeExit. process.exit and uncaught errors have no
+  // beforeExit: at exit they are handed on ahead of pino's handler, and the write that starts is
+  // finished by node as it shuts down (every line in 80 runs of 80, in a reviewer's test).
   process.prependListener('beforeExit', () => {
     try {
       batches.flush();

@@ -15,8 +15,9 @@ const HASHED = 16;
  * several requests pays one more decryption, on its second request.
  *
  * Each token is remembered as a 32-bit hash of 16 characters of its nonce (32 random bytes) in
- * a table of `slots` entries: nothing holds the token itself, and a hash collision only admits
- * a token one sighting early.
+ * a table of `slots` entries, rounded up to a power of two: nothing holds the token itself, and
+ * a hash collision only admits a token one sighting early. The table forgets by overwriting: a
+ * token offered again after k others is still known with a probability of about e^(-k/slots).
  */
 export function createSeenBefore(slots: number): (token: string) => boolean {
   const bits = Math.min(30, Math.ceil(Math.log2(Math.max(2, slots))));

