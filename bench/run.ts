@@ -86,6 +86,16 @@ function startServer(script: string, env: Record<string, string>): Promise<Serve
   });
 }
 
+/** Sends SIGTERM and waits (at most 15 s) for the process to exit. */
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), 15_000);
+    child.once('exit', () => (clearTimeout(timer), resolve()));
+    child.kill('SIGTERM');
+  });
+}
+
 /** A TCP port nothing listens on now (the kernel's choice). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -336,7 +346,8 @@ async function main(): Promise<void> {
     if (rows.some((r) => r.pass === false)) process.exitCode = 1;
   } finally {
     if (sampler) clearInterval(sampler);
-    for (const server of servers) server.child.kill('SIGTERM');
+    // Stopped before the keys are deleted: a login still in flight would write its session after.
+    await Promise.all(servers.map(({ child }) => stopped(child)));
     const keys = await redis.keys(`${PREFIX}*`);
     for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
     redis.disconnect();
