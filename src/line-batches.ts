@@ -1,4 +1,4 @@
-/** What LineBatches hands its batches to: a sonic-boom stream (pino.destination) or a stand-in. */
+/** What LineBatches hands its batches to: an FdWriter, or a stand-in. */
 export interface LineSink {
   write(chunk: string): boolean;
   flush(callback?: (err?: Error) => void): void;

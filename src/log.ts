@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type pretty from 'pino-pretty';
+import { FdWriter } from './fd-writer';
 import { LineBatches } from './line-batches';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -28,43 +29,23 @@ function prettyStream(): typeof pretty {
 /**
  * stdout written in batches (once 16,384 characters are waiting, or whatever is waiting every
  * 100 ms) instead of one system call per line: with a request log line per request, that
- * call was a tenth of the time of a bearer check. Lines are gathered by LineBatches and written
- * by sonic-boom (which writes each batch at once: its minLength is 1, so that a flush with a
- * callback still waits for a write in progress). What is waiting is written as the process ends
- * (by itself, by a signal handler or after an uncaught error) when stdout can take it: a SIGKILL
- * loses up to the last 100 ms, and a full pipe or a reader that is gone can lose more.
+ * call was a tenth of the time of a bearer check. Lines are gathered by LineBatches and each
+ * batch written by FdWriter, in order and at once, and on a full pipe later, on a timer: the
+ * event loop never waits for the log's reader. What is waiting is written as the process ends
+ * (by itself, by a signal handler or after an uncaught error): a SIGKILL loses up to the last
+ * 100 ms; a reader that is gone (EPIPE) stops the log; a full pipe is given 1 s at exit; and
+ * when stdout takes nothing, lines beyond 16 MiB waiting are dropped rather than held.
  */
 function stdoutInBatches(): LineBatches {
-  // maxLength: when stdout takes nothing (a stalled reader), lines beyond 16 MiB waiting are
-  // dropped rather than held without limit.
-  const batches = new LineBatches(pino.destination({ dest: 1, minLength: 1, sync: false, maxLength: 16 * 1024 * 1024 }), 16384);
-  setInterval(() => {
-    try {
-      batches.flush();
-    } catch {
-      // destroyed at exit: nothing left to write
-    }
-  }, 100).unref();
-  // What is gathered here must reach sonic-boom while the event loop still runs: handed on at
-  // `exit`, it starts an asynchronous write that sonic-boom's flushSync (pino's own exit
-  // handler) then skips, and the lines were lost when the process ended by itself (3 runs in
-  // 40). So they are handed on at beforeExit. process.exit and uncaught errors have no
-  // beforeExit: at exit they are handed on ahead of pino's handler, and the write that starts is
-  // finished by node as it shuts down (every line in 80 runs of 80, in a reviewer's test).
-  process.prependListener('beforeExit', () => {
-    try {
-      batches.flush();
-    } catch {
-      // already ended: nowhere left to write
-    }
-  });
-  process.prependOnceListener('exit', () => {
-    try {
-      batches.flushSync();
-    } catch {
-      // stdout closed: nowhere left to write
-    }
-  });
+  // Made non-blocking when it is a pipe, as node does for process.stdout itself: a write then
+  // answers EAGAIN instead of waiting for the reader.
+  void process.stdout;
+  const batches = new LineBatches(new FdWriter(1), 16384);
+  setInterval(() => batches.flush(), 100).unref();
+  // Handed on while the event loop still runs when the process ends by itself; at exit for
+  // process.exit and uncaught errors, which have no beforeExit.
+  process.prependListener('beforeExit', () => batches.flush());
+  process.prependOnceListener('exit', () => batches.flushSync());
   return batches;
 }
 

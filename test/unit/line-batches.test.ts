@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LineBatches, type LineSink } from '../../src/line-batches';
 import { bundleChildScript } from '../helpers/child-script';
@@ -80,6 +80,18 @@ describe("gatehouse's JSON logger on stdout", () => {
   // handler had ended it) went missing in about one run of three.
   test.each(['end', 'exit', 'throw'])('writes every line, in order, whether the process ends normally, exits or throws (%s)', (how) => {
     for (let i = 0; i < 5; i += 1) expect(numbers(run(5000, how).stdout)).toEqual(upTo(5000));
+  });
+
+  test('exits at once when the reader of stdout is gone (EPIPE), by exit, throw or end', async () => {
+    for (const how of ['exit', 'throw', 'end']) {
+      const child = spawn(process.execPath, [script, '20000', how], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${how}: still running after 10 s`))), 10_000);
+        child.once('exit', (c) => (clearTimeout(timer), resolve(c)));
+      });
+      expect(code).toBe({ exit: 3, throw: 1, end: 0 }[how]);
+    }
   });
 
   test('writes a few lines within the flush interval (100 ms), without more logging or an exit', () => {
