@@ -69,14 +69,24 @@ export class FdWriter {
     return true;
   }
 
-  /** Calls `callback` once everything written so far is out (with the error if it never will be). */
+  /**
+   * Calls `callback` once everything written so far is out (with the error if it never will be).
+   * Until then a pending retry keeps the process alive, as a write in progress would.
+   */
   flush(callback?: (err?: Error) => void): void {
     if (callback === undefined) return;
-    if (this.#queue.length === 0 || this.#broken !== null) process.nextTick(callback, this.#broken ?? undefined);
-    else this.#waiting.push(callback);
+    if (this.#queue.length === 0 || this.#broken !== null) {
+      process.nextTick(callback, this.#broken ?? undefined);
+      return;
+    }
+    this.#waiting.push(callback);
+    this.#retry?.ref();
   }
 
-  /** Writes what is waiting before returning, retrying a full descriptor for `exitDeadlineMs` at most. */
+  /**
+   * Writes what is waiting before returning, retrying a full descriptor for `exitDeadlineMs` at
+   * most, then calls the flush callbacks still waiting (at exit: in the exit handler).
+   */
   flushSync(): void {
     if (this.#retry !== null) clearTimeout(this.#retry);
     this.#retry = null;
@@ -89,6 +99,7 @@ export class FdWriter {
       }
       this.#io.sleepSync(10);
     }
+    this.#settle();
   }
 
   #pump(): void {
@@ -96,7 +107,8 @@ export class FdWriter {
     while (this.#queue.length > 0 && this.#broken === null) {
       if (!this.#writeSome()) {
         this.#retry = setTimeout(() => this.#pump(), this.#retryMs);
-        this.#retry.unref();
+        // Only a flush that waits (a shutdown) keeps the process alive for it.
+        if (this.#waiting.length === 0) this.#retry.unref();
         return;
       }
     }
@@ -115,8 +127,11 @@ export class FdWriter {
       return true;
     }
     this.#queued -= written;
-    if (written >= first.length) this.#queue.shift();
-    else this.#queue[0] = first.subarray(written);
+    if (written >= first.length) {
+      this.#queue.shift();
+      return true;
+    }
+    this.#queue[0] = first.subarray(written);
     return written > 0;
   }
 

@@ -83,6 +83,27 @@ test('flushSync writes everything waiting before it returns, retrying a full des
   expect(fd.text()).toBe('a\nb\n');
 });
 
+test('flushSync calls the flush callbacks still waiting once it has written everything', () => {
+  const fd = fakeFd(['EAGAIN']);
+  const w = new FdWriter(1, { io: fd.io, retryMs: 60_000 });
+  w.write('a\n');
+  const done = jest.fn();
+  w.flush(done);
+  expect(done).not.toHaveBeenCalled();
+  w.flushSync();
+  expect(fd.text()).toBe('a\n');
+  expect(done).toHaveBeenCalledTimes(1);
+  expect(done).toHaveBeenCalledWith(undefined);
+});
+
+test('an empty chunk is written like any other, without waiting for a retry', () => {
+  const fd = fakeFd([0]);
+  const w = new FdWriter(1, { io: fd.io, retryMs: 60_000 });
+  w.write('');
+  w.write('a\n');
+  expect(fd.text()).toBe('a\n');
+});
+
 test('flushSync gives up on a descriptor that stays full after exitDeadlineMs', () => {
   const fd = fakeFd(Array.from({ length: 10_000 }, () => 'EAGAIN'));
   const w = new FdWriter(1, { io: { ...fd.io, sleepSync: (ms) => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }, retryMs: 60_000, exitDeadlineMs: 50 });

@@ -67,7 +67,13 @@ describe("gatehouse's JSON logger on stdout", () => {
        if (how === 'exit') process.exit(3);
        if (how === 'throw') throw new Error('boom');
        // SIGKILL runs no exit handler: only what was written before it is there.
-       if (how === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 600);`,
+       if (how === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 600);
+       // As serve.ts shuts down: flush, then exit with its code; a fallback exit after 1 s.
+       if (how === 'shutdown') {
+         process.on('exit', () => process.stderr.write('exit listeners ran'));
+         setTimeout(() => process.exit(9), 1000).unref();
+         log.flush(() => process.exit(7));
+       }`,
       'log-lines.cjs',
     );
   });
@@ -92,6 +98,23 @@ describe("gatehouse's JSON logger on stdout", () => {
       });
       expect(code).toBe({ exit: 3, throw: 1, end: 0 }[how]);
     }
+  });
+
+  test("a shutdown's flush waits for a reader that is late, then exits with the shutdown's code", async () => {
+    const child = spawn(process.execPath, [script, '20000', 'shutdown'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdout.pause(); // the pipe fills up: the child's writes wait for the reader
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code).toBe(7);
+    expect(numbers(out)).toEqual(upTo(20000));
+    // The flush called back while the event loop ran, not from inside an exit listener (where its
+    // process.exit would have skipped the listeners after it).
+    expect(err).toBe('exit listeners ran');
   });
 
   test('writes a few lines within the flush interval (100 ms), without more logging or an exit', () => {
