@@ -1,13 +1,22 @@
 import { loadConfig } from '../config/load';
 import { limitHeapGrowth, limitYoungGeneration } from '../heap';
 import { createLogger } from '../log';
+import { lowerThreadPoolPriority } from '../passwords/hashing-priority';
 import { startServer, type RunningServer } from '../server';
 
 /** `gatehouse serve`: run until SIGTERM or SIGINT, then shut down cleanly and exit 0. */
 export async function serve(configFile: string | undefined): Promise<void> {
   const config = loadConfig({ file: configFile });
   const heapGrowthSet = limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  // Before anything queues work on the thread pool: its threads are told apart as it starts.
+  const hashing = lowerThreadPoolPriority(config.ARGON2_NICE);
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
+  if (hashing.lowered) {
+    log.debug({ event: 'argon2_priority', nice: hashing.nice, threads: hashing.threads }, `argon2's ${hashing.threads} threads run at nice ${hashing.nice}`);
+  } else {
+    const level = config.ARGON2_NICE === 0 ? 'debug' : 'warn';
+    log[level]({ event: 'argon2_priority', nice: null }, `argon2's threads keep the process's priority: ${hashing.reason}`);
+  }
   log.debug(
     { event: 'heap_growth', percent: heapGrowthSet ? config.HEAP_GROWTH_PERCENT : null },
     heapGrowthSet ? `V8 heap growth set to ${config.HEAP_GROWTH_PERCENT} %` : "V8 heap growth left to V8 or to node's own flag",

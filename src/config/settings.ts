@@ -101,6 +101,8 @@ export const settingsSchema = z.strictObject({
   // 0: as many as the libuv thread pool has threads (argon2 runs there).
   ARGON2_MAX_CONCURRENT: integer(0, 1024),
   ARGON2_MAX_QUEUED: integer(0, 10_000),
+  // Added to the nice value of the thread pool's threads (src/passwords/hashing-priority.ts).
+  ARGON2_NICE: integer(0, 19),
   LOGIN_FAILURES_PER_ACCOUNT: integer(1, 1_000_000),
   LOGIN_FAILURES_PER_ADDRESS: integer(1, 1_000_000),
   LOGIN_FAILURE_WINDOW: integer(1, 7 * 24 * 3600),
