@@ -2,12 +2,18 @@
  * The benchmark's yardsticks, in a Koa + @koa/router process like gatehouse's: a bare JSON route
  * (`/plain`), the same route doing one Redis GET (`/redis`), and a route doing one argon2id
  * verify with gatehouse's default parameters (`/argon2`, for logins). gatehouse's routes are
- * measured against these in the same run.
+ * measured against these in the same run. argon2 runs as in gatehouse: on libuv's thread pool,
+ * at gatehouse's ARGON2_NICE (passed in by bench/run.ts), so that P3 compares the work around
+ * a verify and not the priority it runs at.
  */
 import { Router } from '@koa/router';
 import { hash, verify } from '@node-rs/argon2';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
+import { lowerThreadPoolPriority } from '../src/passwords/hashing-priority';
+
+// Before anything queues work on the thread pool (the hash below does).
+const priority = lowerThreadPoolPriority(Number(process.env.ARGON2_NICE ?? 0));
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const key = `${process.env.BENCH_PREFIX ?? 'gatehouse-bench:'}baseline`;
@@ -31,7 +37,7 @@ app.use(router.routes());
 redis.set(key, 'alice').then(() => {
   const server = app.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as { port: number };
-    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, argon2Priority: priority })}\n`);
   });
   process.once('SIGTERM', () => {
     server.close();

@@ -60,6 +60,8 @@ interface Row extends Measured {
 interface Server {
   url: string;
   child: ChildProcess;
+  /** What the baseline's start-up line says of its argon2 threads' priority (JSON). */
+  argon2Priority?: string;
 }
 
 /** Starts a node process that prints a line with "url", and waits for it. */
@@ -73,12 +75,14 @@ function startServer(script: string, env: Record<string, string>): Promise<Serve
     let buffered = '';
     const onData = (chunk: Buffer) => {
       buffered += String(chunk);
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(buffered);
-      if (match) {
+      // Complete lines only: the last piece may be cut off.
+      const line = buffered.split('\n').slice(0, -1).find((l) => l.startsWith('{') && l.includes('"url"'));
+      if (line !== undefined) {
         // Keep draining stdout so the child never blocks on a full pipe.
         child.stdout!.off('data', onData);
         child.stdout!.resume();
-        resolve({ url: match[1]!, child });
+        const started = JSON.parse(line) as { url: string; argon2Priority?: unknown };
+        resolve({ url: started.url, child, argon2Priority: JSON.stringify(started.argon2Priority) });
       }
     };
     child.stdout!.on('data', onData);
@@ -225,16 +229,21 @@ async function main(): Promise<void> {
   let phase = 'setup';
   const phasePeak = new Map<string, number>();
   try {
-    const baseline = await startServer(join(ROOT, 'dist/bench/baseline-server.cjs'), { REDIS_URL, BENCH_PREFIX: PREFIX });
+    // More settings for gatehouse, to measure their effect: BENCH_SETTINGS='{"SEMI_SPACE_MB":"16"}'.
+    const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as Record<string, string>;
+    // The baseline's argon2 runs at gatehouse's priority (baseline-server.ts says why).
+    const defaults = JSON.parse(readFileSync(join(ROOT, 'config/default.json'), 'utf8')) as { ARGON2_NICE: number };
+    const argon2Nice = settings.ARGON2_NICE ?? String(defaults.ARGON2_NICE);
+    const baseline = await startServer(join(ROOT, 'dist/bench/baseline-server.cjs'), { REDIS_URL, BENCH_PREFIX: PREFIX, ARGON2_NICE: argon2Nice });
     servers.push(baseline);
+    process.stdout.write(`baseline: argon2 priority ${baseline.argon2Priority}\n`);
     const gatehouse = await startGatehouse({
       STORE: 'redis',
       REDIS_URL,
       REDIS_PREFIX: PREFIX,
       TOKEN_KEYS: KEY,
       LOG_FORMAT: 'json',
-      // More settings for gatehouse, to measure their effect: BENCH_SETTINGS='{"SEMI_SPACE_MB":"16"}'.
-      ...(JSON.parse(process.env.BENCH_SETTINGS ?? '{}') as Record<string, string>),
+      ...settings,
     });
     servers.push(gatehouse);
     sampler = setInterval(() => {
@@ -335,6 +344,8 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       connections: CONNECTIONS,
       peakRssMb: Math.round(peakRss * 10) / 10,
+      settings,
+      baselineArgon2Priority: baseline.argon2Priority,
       rows,
     };
     const dir = join(ROOT, 'bench/results');
