@@ -13,7 +13,9 @@ import Koa from 'koa';
 import { lowerThreadPoolPriority } from '../src/passwords/hashing-priority';
 
 // Before anything queues work on the thread pool (the hash below does).
-const priority = lowerThreadPoolPriority(Number(process.env.ARGON2_NICE ?? 0));
+const nice = Number(process.env.ARGON2_NICE ?? 0);
+if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new Error(`ARGON2_NICE must be a whole number from 0 to 19, not ${process.env.ARGON2_NICE}`);
+const priority = lowerThreadPoolPriority(nice);
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const key = `${process.env.BENCH_PREFIX ?? 'gatehouse-bench:'}baseline`;

@@ -81,8 +81,12 @@ function startServer(script: string, env: Record<string, string>): Promise<Serve
         // Keep draining stdout so the child never blocks on a full pipe.
         child.stdout!.off('data', onData);
         child.stdout!.resume();
-        const started = JSON.parse(line) as { url: string; argon2Priority?: unknown };
-        resolve({ url: started.url, child, argon2Priority: JSON.stringify(started.argon2Priority) });
+        try {
+          const started = JSON.parse(line) as { url: string; argon2Priority?: unknown };
+          resolve({ url: started.url, child, argon2Priority: JSON.stringify(started.argon2Priority ?? null) });
+        } catch (err) {
+          reject(new Error(`${script} printed an unreadable start line: ${line} (${(err as Error).message})`));
+        }
       }
     };
     child.stdout!.on('data', onData);

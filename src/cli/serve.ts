@@ -12,10 +12,15 @@ export async function serve(configFile: string | undefined): Promise<void> {
   const hashing = lowerThreadPoolPriority(config.ARGON2_NICE);
   const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   if (hashing.lowered) {
-    log.debug({ event: 'argon2_priority', nice: hashing.nice, threads: hashing.threads }, `argon2's ${hashing.threads} threads run at nice ${hashing.nice}`);
+    const count = hashing.threads.length;
+    log.debug(
+      { event: 'argon2_priority', nice: hashing.nice, threads: hashing.threads },
+      `argon2's ${count} thread${count === 1 ? '' : 's'} run at nice ${hashing.nice}`,
+    );
   } else {
-    const level = config.ARGON2_NICE === 0 ? 'debug' : 'warn';
-    log[level]({ event: 'argon2_priority', nice: null }, `argon2's threads keep the process's priority: ${hashing.reason}`);
+    // Expected where it is off, or where there is no per-thread priority to set (not Linux).
+    const level = config.ARGON2_NICE === 0 || process.platform !== 'linux' ? 'debug' : 'warn';
+    log[level]({ event: 'argon2_priority', nice: null }, `argon2's threads were left at the process's priority: ${hashing.reason}`);
   }
   log.debug(
     { event: 'heap_growth', percent: heapGrowthSet ? config.HEAP_GROWTH_PERCENT : null },

@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import pLimit from 'p-limit';
 import type { Config } from '../config/load';
+import { threadPoolSize } from './thread-pool';
+
+export { threadPoolSize } from './thread-pool';
 
 /** argon2id cost parameters. OWASP password storage cheat sheet: m=19456 KiB, t=2, p=1. */
 export interface Argon2Params {
@@ -51,15 +54,6 @@ export class PasswordHasherBusy extends Error {
 // @node-rs/argon2 declares Algorithm as a const enum, which isolated-module compilers cannot
 // inline; 2 is Algorithm.Argon2id.
 const ARGON2ID = 2;
-
-/**
- * argon2 runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise):
- * more concurrent hashes than threads only wait there, invisibly and without a bound.
- */
-export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const size = Number(env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(size) && size > 0 ? size : 4;
-}
 
 /**
  * How many argon2 computations to run at once by default: one per CPU, at most one per

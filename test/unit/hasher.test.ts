@@ -60,7 +60,13 @@ describe('the bound on concurrent argon2 work', () => {
   test('by default one runs at once per CPU, at most as many as the libuv thread pool has threads', () => {
     expect(threadPoolSize({})).toBe(4);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
-    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(4);
+    // As libuv reads it: atoi(), 0 is 1, past 1024 (or negative: unsigned there) is 1024.
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: ' 8 threads' })).toBe(8);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '-3' })).toBe(1024);
     expect(defaultArgon2Concurrency({}, 2)).toBe(2);
     expect(defaultArgon2Concurrency({}, 64)).toBe(4);
     expect(defaultArgon2Concurrency({ UV_THREADPOOL_SIZE: '16' }, 8)).toBe(8);
