@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from './prom';
+import type { Histogram as PromHistogram } from 'prom-client';
 
 /**
  * gatehouse's Prometheus metrics, on a registry of its own (so tests can build many apps).
@@ -79,7 +80,7 @@ export function createMetrics({ collectDefaults = true }: { collectDefaults?: bo
   // The labelled child of each (method, route, status), made once: prom-client otherwise
   // checks the label object on every call. Routes are patterns and methods and statuses few, so
   // this stays small.
-  const children = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
+  const children = new Map<string, PromHistogram.Internal<'method' | 'route' | 'status'>>();
   const childrenOf = (method: string, route: string, status: number) => {
     const key = `${method} ${status} ${route}`;
     let child = children.get(key);

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, rateLimiterRedis, type RateLimiterAbstract } from './limiters';
 import type { Config } from '../config/load';
 import { StoreUnavailableError } from '../store/store';
 import { accountKey, addressKey } from './throttle-keys';
@@ -67,6 +67,7 @@ export function memoryLoginThrottle(limits: ThrottleLimits): LoginThrottle {
  * operation touches one key (INCRBY+PTTL in one script, DEL), so it works on Redis Cluster.
  */
 export function redisLoginThrottle(redis: Redis | Cluster, prefix: string, limits: ThrottleLimits): LoginThrottle {
+  const RateLimiterRedis = rateLimiterRedis();
   const limiter = (kind: string, points: number): RateLimiterAbstract =>
     new RateLimiterRedis({
       storeClient: redis,
