@@ -61,6 +61,8 @@ const embedArgon2 = {
 
 const main = join(work, 'gatehouse.cjs');
 await bundle({ outfile: main, plugins: [embedArgon2], external: [], sourcemap: false });
+// scripts/sea-main.cjs reads the bundle as latin1, which is only the same text for ASCII.
+if (readFileSync(main).some((byte) => byte > 0x7f)) throw new Error(`${main} is not ASCII; sea-main.cjs reads it as latin1`);
 
 const entry = join(ROOT, 'scripts/sea-main.cjs');
 const cache = join(work, 'gatehouse.cache');
