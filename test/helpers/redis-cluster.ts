@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cliAccess, freePort, startRedisServer, stopAll, waitUntil, type RedisServer, type ServerAccess } from './redis-server';
+import { cliAccess, freePort, retryWhenTaken, startRedisServer, stopAll, waitUntil, type RedisServer, type ServerAccess } from './redis-server';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,10 +33,10 @@ export async function startRedisCluster({ masters = 3, replicas = 0, args = [], 
   try {
     const count = masters * (1 + replicas);
     for (let i = 0; i < count; i++) {
-      const busPort = await freePort();
-      const node = await startRedisServer(
+      // A new bus port on each attempt too: it can be taken meanwhile as well.
+      const node = await retryWhenTaken(async () => startRedisServer(
         [
-          ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)],
+          ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(await freePort())],
           // Fast failure detection on loopback; production uses the default 15000.
           ...['--cluster-node-timeout', '1000'],
           // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
@@ -46,7 +46,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, args = [], 
         ],
         undefined,
         access,
-      );
+      ));
       servers.push(node);
     }
     const first = servers[0]!;

@@ -76,16 +76,32 @@ export function listenArgs(port: number, access: ServerAccess = {}): string[] {
   ];
 }
 
+/**
+ * Runs `start` again (at most `attempts` times in all) when the server it starts exits at once:
+ * a port found free can be taken by another test process before redis-server binds it.
+ */
+export async function retryWhenTaken<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !/redis-server on port \d+ exited/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 /** Starts redis-server on a free loopback port; `args` are extra redis-server options. */
-export async function startRedisServer(args: string[] = [], dir?: string, access: ServerAccess = {}): Promise<RedisServer> {
-  const port = await freePort();
-  const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
-  const argv = [
-    ...listenArgs(port, access),
-    ...['--bind', '127.0.0.1', '--dir', dataDir, '--logfile', 'redis.log', '--save', '', '--appendonly', 'no'],
-    ...args,
-  ];
-  return spawnRedis(argv, { port, dir: dataDir, removeDir: dir === undefined, access });
+export function startRedisServer(args: string[] = [], dir?: string, access: ServerAccess = {}): Promise<RedisServer> {
+  return retryWhenTaken(async () => {
+    const port = await freePort();
+    const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
+    const argv = [
+      ...listenArgs(port, access),
+      ...['--bind', '127.0.0.1', '--dir', dataDir, '--logfile', 'redis.log', '--save', '', '--appendonly', 'no'],
+      ...args,
+    ];
+    return spawnRedis(argv, { port, dir: dataDir, removeDir: dir === undefined, access });
+  });
 }
 
 /**
