@@ -29,6 +29,8 @@ const ROOT = join(__dirname, '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// Seconds of logins (and of B2) before P3 is measured; see where it is used.
+const LOGIN_WARMUP = Number(process.env.BENCH_LOGIN_WARMUP ?? 20);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CORES = cpus().length;
 const PREFIX = `gatehouse-bench:${process.pid}:`;
@@ -293,6 +295,12 @@ async function main(): Promise<void> {
     add('P1', 'GET /dashboard/, one token (Redis store)', p1!, '>= 0.80 x B1');
     add('P2', `GET /dashboard/, a different token per request (pool of ${pool.length})`, p2!, '>= 0.50 x B1');
 
+    // Logins warm up apart: at ~100 a second, gatehouse's login path takes 15 to 20 s to be
+    // compiled by V8 (its main thread went from 1.9 to 1.45 ms per login in the first 20 s,
+    // measured after P1 and P2 had run), where the dashboard route is warm within a second.
+    process.stdout.write(`warming up logins for ${LOGIN_WARMUP} s each...\n`);
+    await load({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES, duration: LOGIN_WARMUP });
+    await load({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES, duration: LOGIN_WARMUP });
     const [b2, p3] = await interleaved(
       onPhase,
       ['B2', () => ({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES })],
