@@ -3,7 +3,7 @@ import { verify } from '@node-rs/argon2';
 import { RedisStore } from '../../src/store/redis-store';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { launchers, runGatehouse, startGatehouse } from '../helpers/gatehouse-process';
-import { deleteKeysUnder, describeWithRedis, keysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { deleteKeysUnder, keysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
 import { freePort } from '../helpers/redis-server';
 
 /** The command line as a user runs it: real processes, real exit codes, for each way it ships. */
@@ -99,9 +99,9 @@ describe.each(launchers())('the command line of %s', (_, command) => {
     expect(result.stderr).toMatch(/^gatehouse: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\n$/);
   });
 
-  describeWithRedis('user add | passwd | delete against Redis', () => {
+  describe('user add | passwd | delete against Redis', () => {
     const prefix = uniquePrefix('cli-user');
-    const env = { STORE: 'redis', REDIS_URL: redisUrl!, REDIS_PREFIX: prefix, TOKEN_KEYS: generateLocalKey() };
+    const env = { STORE: 'redis', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, TOKEN_KEYS: generateLocalKey() };
     let redis: Redis;
     let store: RedisStore;
     beforeAll(async () => {

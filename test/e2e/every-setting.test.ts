@@ -5,13 +5,13 @@ import { generateLocalKey, localKeyId } from '../../src/tokens/paserk';
 import { createTokenService } from '../../src/tokens/token-service';
 import { launchers, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
 import { freePort } from '../helpers/redis-server';
-import { deleteKeysUnder, describeWithRedis, keysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { deleteKeysUnder, keysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
 
 /**
  * Every setting of the core, set at once through the environment, against each way gatehouse
  * ships; each one is checked by what it changes on the wire or in Redis.
  */
-describeWithRedis.each(launchers())('every setting, gatehouse run as %s', (_, command) => {
+describe.each(launchers())('every setting, gatehouse run as %s', (_, command) => {
   const prefix = uniquePrefix('settings');
   const [first, second] = [generateLocalKey(), generateLocalKey()];
   let gatehouse: GatehouseProcess;
@@ -25,7 +25,7 @@ describeWithRedis.each(launchers())('every setting, gatehouse run as %s', (_, co
         PORT: String(port),
         HOST: '127.0.0.1',
         STORE: 'redis',
-        REDIS_URL: redisUrl!,
+        REDIS_URL: redisUrl,
         REDIS_PREFIX: prefix,
         TOKEN_KEYS: `${first},${second}`,
         TOKEN_TTL: '120',

@@ -1,12 +1,12 @@
 import { generateLocalKey, localKeyId } from '../../src/tokens/paserk';
 import { startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { deleteKeysUnder, describeWithRedis, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
 
 /**
  * The README's key rotation procedure, end to end with real gatehouse processes sharing one
  * Redis (so users and sessions survive the restarts): key A → add B first ("B,A") → drop A.
  */
-describeWithRedis('token key rotation across restarts (redis store)', () => {
+describe('token key rotation across restarts (redis store)', () => {
   const [keyA, keyB] = [generateLocalKey(), generateLocalKey()];
   const prefix = uniquePrefix('rotation');
   let gatehouse: GatehouseProcess | undefined;
@@ -21,7 +21,7 @@ describeWithRedis('token key rotation across restarts (redis store)', () => {
   });
 
   const start = async (keys: string) => {
-    gatehouse = await startGatehouse({ STORE: 'redis', REDIS_URL: redisUrl!, REDIS_PREFIX: prefix, TOKEN_KEYS: keys });
+    gatehouse = await startGatehouse({ STORE: 'redis', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, TOKEN_KEYS: keys });
     return gatehouse.url;
   };
   const login = async (url: string) => {

@@ -1,22 +1,21 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchers, runGatehouse, startGatehouse } from '../helpers/gatehouse-process';
+import { builtBinary, runGatehouse, startGatehouse } from '../helpers/gatehouse-process';
 import { freePort } from '../helpers/redis-server';
 
 /**
  * The single executable on its own: copied into an empty directory (no node_modules, no
  * package.json, no config/) and started with an empty environment.
  */
-const binary = launchers().find(([label]) => label === 'the single executable');
-const describeBinary = binary ? describe : describe.skip;
+const binary = builtBinary();
 
-describeBinary('the single executable, alone in an empty directory with an empty environment', () => {
+describe('the single executable, alone in an empty directory with an empty environment', () => {
   let dir: string;
   let command: string[];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-sea-'));
-    copyFileSync(binary![1][0]!, join(dir, 'gatehouse'));
+    copyFileSync(binary, join(dir, 'gatehouse'));
     command = [join(dir, 'gatehouse')];
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,12 +16,12 @@ import { memoryLoginThrottle, redisLoginThrottle, throttleLimits, type LoginThro
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { checkedStore } from './checked-store';
 import { checkedCallback } from './openapi-recorder';
-import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from './redis';
+import { deleteKeysUnder, testRedisClient, uniquePrefix } from './redis';
 
 export type StoreKind = 'memory' | 'redis';
 
-/** The stores HTTP tests run against: memory always, Redis when there is one. */
-export const storeKinds: StoreKind[] = redisUrl ? ['memory', 'redis'] : ['memory'];
+/** The stores HTTP tests run against. */
+export const storeKinds: StoreKind[] = ['memory', 'redis'];
 
 /** A clock the test moves by hand; starts at the real time because Redis expires by its own. */
 export interface TestClock {

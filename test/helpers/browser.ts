@@ -2,16 +2,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { missingPrerequisite } from './prerequisite';
 
 /** Debian's Chromium (package `chromium`): test tools cannot download browsers here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** `describe` when Chromium is installed; otherwise skipped with a notice, or failed when CI=true. */
+/** `describe` for the browser test; fails when Chromium is not installed. */
 export function describeWithChromium(): jest.Describe {
-  if (existsSync(CHROMIUM)) return describe;
-  if (process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing (apt-get install chromium)`);
-  process.stdout.write('NOTICE: chromium is not installed; the browser test of /docs is skipped.\n');
-  return describe.skip;
+  if (!existsSync(CHROMIUM)) missingPrerequisite(`${CHROMIUM} (for the browser test of /docs)`, 'apt-get install chromium');
+  return describe;
 }
 
 export interface Browser {

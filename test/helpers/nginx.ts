@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './gatehouse-process';
 import { freePort } from './redis-server';
+import { missingPrerequisite } from './prerequisite';
 
 /** The nginx site configuration the README shows, kept in the repository. */
 export const NGINX_EXAMPLE = join(ROOT, 'examples/nginx/gatehouse.conf');
@@ -12,12 +13,10 @@ export const NGINX_EXAMPLE = join(ROOT, 'examples/nginx/gatehouse.conf');
 /** The nginx binary (Debian puts it in /usr/sbin), or undefined when none is installed. */
 export const nginxBinary = ['nginx', '/usr/sbin/nginx'].find((bin) => spawnSync(bin, ['-v']).status === 0);
 
-/** `describe` when nginx is installed; otherwise skipped with a notice, or failed when CI=true. */
+/** `describe` for the nginx integration test; fails when nginx is not installed. */
 export function describeWithNginx(): jest.Describe {
-  if (nginxBinary !== undefined) return describe;
-  if (process.env.CI === 'true') throw new Error('CI=true but nginx is not installed (apt-get install nginx)');
-  process.stdout.write('NOTICE: nginx is not installed; the nginx integration test is skipped.\n');
-  return describe.skip;
+  if (nginxBinary === undefined) missingPrerequisite('nginx (for the nginx integration test)', 'apt-get install nginx');
+  return describe;
 }
 
 export interface NginxProcess {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { missingPrerequisite } from './prerequisite';
 
 const execFileAsync = promisify(execFile);
 
@@ -43,12 +44,12 @@ export function redisServerInstalled(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-/** `describe` when redis-server is installed; skipped with a notice otherwise, failing under CI=true. */
+/** `describe` for tests that start redis-server themselves; fails when it is not installed. */
 export function describeWithRedisServer(name: string, fn: () => void): void {
-  if (redisServerInstalled()) return describe(name, fn);
-  if (process.env.CI === 'true') throw new Error('CI=true but redis-server is not installed: the fault and scale-out tests need it');
-  process.stdout.write(`NOTICE: redis-server is not installed; "${name}" is skipped.\n`);
-  return describe.skip(name, fn);
+  if (!redisServerInstalled()) {
+    missingPrerequisite('redis-server and redis-cli (for the fault and scale-out tests)', 'apt-get install redis-server');
+  }
+  describe(name, fn);
 }
 
 /** A TCP port that was free a moment ago. */

@@ -4,12 +4,11 @@ import { loadConfig } from '../../src/config/load';
 import { connectRedis, createRedisClient, whenReady } from '../../src/store/redis-connection';
 import type { RedisClient } from '../../src/store/redis-store';
 import { redisTarget } from '../../src/store/redis-target';
+import { missingRedis } from './prerequisite';
 
-/** Set by the global setup (a private redis-server) or by the caller; undefined: no Redis here. */
-export const redisUrl = process.env.REDIS_URL;
-
-/** `describe` when a Redis is available, otherwise a skipped suite (global setup printed why). */
-export const describeWithRedis: jest.Describe = redisUrl ? describe : describe.skip;
+/** Set by the caller or by the global setup (a private redis-server). */
+export const redisUrl: string =
+  process.env.REDIS_URL ?? missingRedis();
 
 /** A key prefix no other test run uses; the shared Redis is never flushed. */
 export function uniquePrefix(name: string): string {
@@ -18,7 +17,7 @@ export function uniquePrefix(name: string): string {
 
 /** A client for the test Redis, ready to use. Generous deadline: test machines are busy. */
 export async function testRedisClient(): Promise<Redis> {
-  const redis = createRedisClient(redisUrl!, { commandTimeout: 5000 });
+  const redis = createRedisClient(redisUrl, { commandTimeout: 5000 });
   await whenReady(redis, 5000);
   return redis;
 }

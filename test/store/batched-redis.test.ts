@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { BatchedRedis } from '../../src/store/batched-redis';
 import { createRedisClient, whenReady } from '../../src/store/redis-connection';
-import { deleteKeysUnder, describeWithRedis, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
 
 type Writable = Socket & {
   _write(chunk: unknown, encoding: string, callback: () => void): void;
@@ -27,7 +27,7 @@ function recordWrites(redis: BatchedRedis): number[] {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-describeWithRedis('BatchedRedis', () => {
+describe('BatchedRedis', () => {
   let redis: BatchedRedis;
   const prefix = uniquePrefix('batched');
   beforeEach(async () => {
@@ -101,7 +101,7 @@ describeWithRedis('BatchedRedis', () => {
   it('fails the commands of a turn whose connection is lost, then carries on after reconnecting', async () => {
     // Commands lost with their connection are failed by their deadline (ioredis does not re-send
     // them: autoResendUnfulfilledCommands is off); gatehouse's own deadline is 300 ms.
-    const client = createRedisClient(redisUrl!, { commandTimeout: 300, retryStrategy: () => 50 }) as BatchedRedis;
+    const client = createRedisClient(redisUrl, { commandTimeout: 300, retryStrategy: () => 50 }) as BatchedRedis;
     client.on('error', () => {});
     try {
       await whenReady(client, 5000);

@@ -3,10 +3,10 @@ import { createRedisClient } from '../../src/store/redis-connection';
 import { defaultWriteBudget, RedisStore } from '../../src/store/redis-store';
 import { StoreUnavailableError } from '../../src/store/store';
 import { freePort } from '../helpers/redis-server';
-import { deleteKeysUnder, describeWithRedis, keysUnder, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { deleteKeysUnder, keysUnder, testRedisClient, uniquePrefix } from '../helpers/redis';
 import { storeContract } from './store.contract';
 
-describeWithRedis('RedisStore', () => {
+describe('RedisStore', () => {
   let redis: Redis;
   const prefixes: string[] = [];
   beforeAll(async () => {
