@@ -137,6 +137,24 @@ export class UnsupportedMediaType extends HttpError {
   }
 }
 
+/**
+ * A request body in a content coding gatehouse does not undo. RFC 7694 §3: the answer lists in
+ * Accept-Encoding the codings it does take (identity, no coding, always).
+ */
+export class UnsupportedContentEncoding extends HttpError {
+  constructor(codings: readonly string[]) {
+    const compressed = codings.filter((c) => c !== 'identity');
+    super(
+      415,
+      'unsupported_media_type',
+      compressed.length > 0
+        ? `the request body's Content-Encoding must be one of: ${compressed.join(', ')} (or none)`
+        : "this request body must not have a Content-Encoding",
+      { 'Accept-Encoding': compressed.length > 0 ? compressed.join(', ') : 'identity' },
+    );
+  }
+}
+
 export class ServiceUnavailable extends HttpError {
   constructor(message: string, retryAfterSeconds = 1) {
     super(503, 'service_unavailable', message, { 'Retry-After': String(retryAfterSeconds) });

@@ -1,14 +1,16 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
-import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from './errors';
+import { BadRequest, PayloadTooLarge, UnsupportedContentEncoding, UnsupportedMediaType } from './errors';
 
 const ACCEPTED = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+/** Content codings a JSON or form body may come in (undone by the body parser); multipart, none. */
+const CODINGS = ['gzip', 'deflate', 'br', 'identity'] as const;
 
 /**
  * Parses a JSON, urlencoded or multipart (Postman "form-data") body into a plain object at
  * `ctx.request.body`; a request without a body gets `{}`. Anything else is refused with a clear
- * status: 415 for another content type, 413 over `limit` bytes, 400 for a body that does not
- * parse, is not an object, carries files or is not valid UTF-8.
+ * status: 415 for another content type or content coding, 413 over `limit` bytes (decompressed),
+ * 400 for a body that does not parse, is not an object, carries files or is not valid UTF-8.
  */
 export function parseBody({ limit }: { limit: number }): Middleware {
   const parseJsonOrForm = bodyParser({
@@ -47,6 +49,13 @@ export function parseBody({ limit }: { limit: number }): Middleware {
     if (declared > limit) throw new PayloadTooLarge(limit);
     const type = ctx.request.is('json', 'urlencoded', 'multipart');
     if (!type) throw new UnsupportedMediaType(ACCEPTED);
+    // Content codings are case-insensitive (RFC 9110 §8.4.1); the body parser compares them as sent.
+    const coding = ctx.get('Content-Encoding').trim().toLowerCase();
+    if (coding !== '') {
+      const codings = type === 'multipart' ? (['identity'] as const) : CODINGS;
+      if (!(codings as readonly string[]).includes(coding)) throw new UnsupportedContentEncoding(codings);
+      ctx.req.headers['content-encoding'] = coding;
+    }
 
     // Each parser runs to completion with a no-op `next`, so its errors are told apart from
     // the errors of the route that runs after it.

@@ -1,11 +1,15 @@
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { createApp } from '../../src/app';
 import { createTestApp, storeKinds, type TestApp } from '../helpers/app';
 import supertest from 'supertest';
 import { VERSION } from '../../src/version';
 import { SECURITY_HEADERS } from '../helpers/security-headers';
+
+/** For superagent's serialize: a Buffer body goes out as it is (with a JSON type it would be JSON-encoded). */
+const asSent = (body: unknown) => body as string;
 
 describe.each(storeKinds)('HTTP protocol behaviour (%s store)', (kind) => {
   let t: TestApp;
@@ -60,6 +64,65 @@ describe.each(storeKinds)('HTTP protocol behaviour (%s store)', (kind) => {
       data: null,
       error: 'unsupported_media_type',
     });
+  });
+
+  /** POST /register/ with a body of `type` in the content coding `coding`, sent as it is. */
+  const registerCoded = (type: string, coding: string, body: Buffer) =>
+    t.request().post('/register/').set('Content-Type', type).set('Content-Encoding', coding).serialize(asSent).send(body);
+
+  test.each([
+    ['gzip', 'gzip', (b: Buffer) => gzipSync(b)],
+    ['gzip, named in capitals (codings are case-insensitive)', 'GZIP', (b: Buffer) => gzipSync(b)],
+    ['deflate', 'deflate', (b: Buffer) => deflateSync(b)],
+    ['br', 'br', (b: Buffer) => brotliCompressSync(b)],
+    ['identity', 'identity', (b: Buffer) => b],
+  ])('a JSON body in %s: 201, and the user is stored', async (_, coding, encode) => {
+    const res = await registerCoded('application/json', coding, encode(Buffer.from(JSON.stringify({ username: 'alice', password: 'correct horse battery' }))));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ msg: 'successfully created user profile', data: null });
+    expect(await t.store.findUser('alice')).toMatchObject({ username: 'alice' });
+  });
+
+  test('a form body in gzip: 201', async () => {
+    const res = await registerCoded('application/x-www-form-urlencoded', 'gzip', gzipSync(Buffer.from('username=alice&password=correct+horse+battery')));
+    expect(res.status).toBe(201);
+    expect(await t.store.findUser('alice')).toMatchObject({ username: 'alice' });
+  });
+
+  test.each(['compress', 'zstd', 'gzip, br'])('a body in the content coding "%s": 415 listing the codings taken, in the message and Accept-Encoding', async (coding) => {
+    const res = await registerCoded('application/json', coding, Buffer.from('{"username":"alice","password":"correct horse battery"}'));
+    expect(res.status).toBe(415);
+    expect(res.headers['accept-encoding']).toBe('gzip, deflate, br');
+    expect(res.body).toEqual({
+      msg: "the request body's Content-Encoding must be one of: gzip, deflate, br (or none)",
+      data: null,
+      error: 'unsupported_media_type',
+    });
+    expect(await t.store.findUser('alice')).toBeNull();
+  });
+
+  test('a multipart body with a Content-Encoding: 415, multipart is taken only as sent', async () => {
+    const res = await registerCoded('multipart/form-data; boundary=xyz', 'gzip', gzipSync(Buffer.from('--xyz\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--xyz--\r\n')));
+    expect(res.status).toBe(415);
+    expect(res.headers['accept-encoding']).toBe('identity');
+    expect(res.body).toEqual({ msg: 'this request body must not have a Content-Encoding', data: null, error: 'unsupported_media_type' });
+  });
+
+  test('a small gzip body that inflates past BODY_LIMIT: 413, nothing stored', async () => {
+    const password = 'x'.repeat(200_000);
+    const packed = gzipSync(Buffer.from(JSON.stringify({ username: 'alice', password })));
+    expect(packed.length).toBeLessThan(16_384);
+    const res = await registerCoded('application/json', 'gzip', packed);
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: 'payload_too_large' });
+    expect(await t.store.findUser('alice')).toBeNull();
+  });
+
+  test('a body that claims gzip but is not: 400 malformed_body, nothing stored', async () => {
+    const res = await registerCoded('application/json', 'gzip', Buffer.from('{"username":"alice","password":"correct horse battery"}'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ data: null, error: 'malformed_body' });
+    expect(await t.store.findUser('alice')).toBeNull();
   });
 
   test('a body with no content type: 415', async () => {
