@@ -5,6 +5,8 @@
 // embedCompressedText): the bundle reads nothing from node_modules at run time.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -54,6 +56,53 @@ const embedTokenWorker = {
   },
 };
 
+/**
+ * Modules that load on their first call instead of with the modules that require them at their
+ * top level, since a start of gatehouse calls neither before its first answer. Each stand-in
+ * passes every call (and table) through to the real module, so what a call returns is unchanged.
+ * - `mime-types` (required by Koa, `type-is` and `accepts`) builds its tables from all of
+ *   `mime-db` (about 2,500 types): about 12 ms of each start. JSON bodies set their own
+ *   Content-Type (src/http/json-body.ts); the first lookup is a request body's type.
+ * - `destroy` (required by Koa, called when a streamed body is replaced) and `inflation`
+ *   (required by the body parser, called for each request body) load `node:zlib`, to recognise
+ *   and to undo compression: about 5 ms. The first request with a body loads it.
+ */
+const LAZY_MODULES = {
+  'mime-types': `module.exports = {
+  charset: (type) => load().charset(type),
+  contentType: (type) => load().contentType(type),
+  extension: (type) => load().extension(type),
+  lookup: (path) => load().lookup(path),
+  get charsets() { return load().charsets; },
+  get types() { return load().types; },
+  get extensions() { return load().extensions; },
+};`,
+  destroy: 'module.exports = function destroy(stream, suppress) { return load()(stream, suppress); };',
+  inflation: 'module.exports = function inflate(stream, options) { return load()(stream, options); };',
+};
+
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(esbuild) {
+    const names = Object.keys(LAZY_MODULES).join('|');
+    // One small module per name and importing directory (relative, so that no build path lands in the bundle).
+    esbuild.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) => ({
+      path: `${args.path}:${relative(process.cwd(), args.resolveDir)}`,
+      namespace: 'lazy-module',
+    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => {
+      const [name, from] = args.path.split(':');
+      const dir = resolve(from);
+      const real = createRequire(join(dir, 'index.js')).resolve(name);
+      return {
+        resolveDir: dir,
+        loader: 'js',
+        contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(real)}));\n${LAZY_MODULES[name]}`,
+      };
+    });
+  },
+};
+
 // No comments or layout; identifiers are not renamed, so stack traces stay readable (and the
 // source map maps them back). V8 keeps every script's source in memory: unminified, the
 // bundle was 4.8 MB, and a single non-ASCII character in one comment made V8 hold all of it
@@ -76,7 +125,7 @@ export async function bundle({ outfile = 'dist/gatehouse.cjs', plugins = [], sou
     sourcemap,
     // The argon2 addon is a native .node file: by default it stays a runtime require.
     external,
-    plugins: [embedCompressedText, embedTokenWorker, ...plugins],
+    plugins: [embedCompressedText, embedTokenWorker, lazyModules, ...plugins],
     ...COMPACT,
   });
 }
