@@ -32,6 +32,13 @@ export const HEADERS = {
     required: true,
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
+  'Accept-Encoding': {
+    description:
+      'On a body in a content coding gatehouse does not undo, the codings it takes (RFC 7694 §3): ' +
+      '`gzip, deflate, br` for JSON and urlencoded bodies, `identity` (none) for multipart.',
+    required: false,
+    schema: { type: 'string', enum: ['gzip, deflate, br', 'identity'] },
+  },
   Allow: {
     description: 'The methods the path answers (RFC 9110 §10.2.1).',
     required: true,
@@ -123,7 +130,12 @@ export const RESPONSES = {
     ['invalid_request'],
   ),
   PayloadTooLarge: errorResponse('The body is over BODY_LIMIT bytes.', ['payload_too_large']),
-  UnsupportedMediaType: errorResponse('The body is not JSON, urlencoded or multipart.', ['unsupported_media_type']),
+  UnsupportedMediaType: errorResponse(
+    'The body is not JSON, urlencoded or multipart, or is in a content coding other than gzip, deflate or br ' +
+      '(a multipart body: in any coding); then `Accept-Encoding` lists those taken.',
+    ['unsupported_media_type'],
+    { 'Accept-Encoding': headerRef('Accept-Encoding') },
+  ),
   ServiceUnavailable: errorResponse(
     'The store does not answer (gatehouse fails closed: nothing is let through), too many password checks are ' +
       'waiting (ARGON2_MAX_QUEUED), or gatehouse is shutting down.',
