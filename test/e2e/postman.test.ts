@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { ROOT, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { redisUrl, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
 
 /**
  * The Postman collection (postman/gatehouse.postman_collection.json), run by newman through
@@ -57,11 +57,15 @@ if (redisUrl !== undefined) {
 
 describe.each(setups)('the Postman collection under newman (%s)', (_, env) => {
   let gatehouse: GatehouseProcess;
+  let settings: Record<string, string>;
   beforeAll(async () => {
-    gatehouse = await startGatehouse(env());
+    settings = env();
+    gatehouse = await startGatehouse(settings);
   });
   afterAll(async () => {
     await gatehouse.stop();
+    // Stopped first: a write in flight would land after the keys are deleted.
+    if (settings.REDIS_PREFIX !== undefined) await cleanUpPrefix(settings.REDIS_PREFIX);
   });
 
   test('the tutorial\'s steps pass, every assertion, against this gatehouse only', async () => {

@@ -1,6 +1,6 @@
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { launchers, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { redisUrl, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
 
 /**
  * The tutorial's Postman walk-through over a real port, against each way gatehouse ships (the
@@ -19,11 +19,15 @@ if (redisUrl !== undefined) {
 describe.each(launchers())('gatehouse run as %s', (_, command) => {
   describe.each(setups)('the tutorial flow over HTTP (%s)', (_, env) => {
     let gatehouse: GatehouseProcess;
+    let settings: Record<string, string>;
     beforeAll(async () => {
-      gatehouse = await startGatehouse(env(), command);
+      settings = env();
+      gatehouse = await startGatehouse(settings, command);
     });
     afterAll(async () => {
       await gatehouse.stop();
+      // Stopped first: a write in flight would land after the keys are deleted.
+      if (settings.REDIS_PREFIX !== undefined) await cleanUpPrefix(settings.REDIS_PREFIX);
     });
 
     test('register → login → dashboard → logout → dashboard is 401', async () => {

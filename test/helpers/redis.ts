@@ -52,3 +52,13 @@ export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<voi
   const keys = await keysUnder(redis, prefix);
   if (keys.length > 0) await redis.del(...keys);
 }
+
+/** Deletes the keys under `prefix` with a client of its own: for tests that only hand a prefix to a gatehouse process. */
+export async function cleanUpPrefix(prefix: string): Promise<void> {
+  const redis = await testRedisClient();
+  try {
+    await deleteKeysUnder(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
