@@ -58,7 +58,7 @@ const embedTokenWorker = {
 
 /**
  * Modules that load on their first call instead of with the modules that require them at their
- * top level, since a start of gatehouse calls neither before its first answer. Each stand-in
+ * top level, since a start of gatehouse calls none of them before its first answer. Each stand-in
  * passes every call (and table) through to the real module, so what a call returns is unchanged.
  * - `mime-types` (required by Koa, `type-is` and `accepts`) builds its tables from all of
  *   `mime-db` (about 2,500 types): about 12 ms of each start. JSON bodies set their own

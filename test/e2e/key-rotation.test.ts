@@ -1,6 +1,6 @@
 import { generateLocalKey, localKeyId } from '../../src/tokens/paserk';
 import { startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
 
 /**
  * The README's key rotation procedure, end to end with real gatehouse processes sharing one
@@ -15,9 +15,7 @@ describe('token key rotation across restarts (redis store)', () => {
     gatehouse = undefined;
   });
   afterAll(async () => {
-    const redis = await testRedisClient();
-    await deleteKeysUnder(redis, prefix);
-    redis.disconnect();
+    await cleanUpPrefix(prefix);
   });
 
   const start = async (keys: string) => {

@@ -1,7 +1,7 @@
 import { generateLocalKey } from '../../src/tokens/paserk';
 import { startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
 import { bearer, dashboard, login, register, tokenFor } from '../helpers/gatehouse-client';
-import { deleteKeysUnder, redisUrl, testRedisClient, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
 import { describeWithRedisServer } from '../helpers/redis-server';
 import { startRedisCluster } from '../helpers/redis-cluster';
 
@@ -16,22 +16,15 @@ const topologies: [string, Topology][] = [
       return { env: { REDIS_CLUSTER_NODES: cluster.nodes }, stop: () => cluster.stop() };
     },
   ],
-];
-if (redisUrl !== undefined) {
-  const url = redisUrl;
-  topologies.push([
+  [
     'one Redis server',
     async (prefix) => ({
-      env: { REDIS_URL: url },
+      env: { REDIS_URL: redisUrl },
       // The shared test Redis is never flushed: only this test's keys go.
-      async stop() {
-        const redis = await testRedisClient();
-        await deleteKeysUnder(redis, prefix);
-        redis.disconnect();
-      },
+      stop: () => cleanUpPrefix(prefix),
     }),
-  ]);
-}
+  ],
+];
 
 /**
  * Two gatehouse processes on different ports share one Redis (and TOKEN_KEYS), as instances

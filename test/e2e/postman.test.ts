@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateLocalKey } from '../../src/tokens/paserk';
 import { ROOT, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, storeSettings } from '../helpers/redis';
 
 /**
  * The Postman collection (postman/gatehouse.postman_collection.json), run by newman through
@@ -46,14 +45,7 @@ function runCollection(url: string, username: string): Promise<{ code: number; o
   });
 }
 
-const setups: [string, () => Record<string, string>][] = [['memory store', () => ({ STORE: 'memory' })]];
-if (redisUrl !== undefined) {
-  const url = redisUrl;
-  setups.push([
-    'redis store',
-    () => ({ STORE: 'redis', REDIS_URL: url, REDIS_PREFIX: uniquePrefix('postman'), TOKEN_KEYS: generateLocalKey() }),
-  ]);
-}
+const setups = storeSettings('postman');
 
 describe.each(setups)('the Postman collection under newman (%s)', (_, env) => {
   let gatehouse: GatehouseProcess;

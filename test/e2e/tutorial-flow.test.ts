@@ -1,20 +1,12 @@
-import { generateLocalKey } from '../../src/tokens/paserk';
 import { launchers, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
-import { cleanUpPrefix, redisUrl, uniquePrefix } from '../helpers/redis';
+import { cleanUpPrefix, storeSettings } from '../helpers/redis';
 
 /**
  * The tutorial's Postman walk-through over a real port, against each way gatehouse ships (the
  * bundle `npm start` runs, and the single executable):
  * register (multipart form) → login (Basic) → dashboard (Bearer) → logout (GET) → dashboard 401.
  */
-const setups: [string, () => Record<string, string>][] = [['memory store', () => ({ STORE: 'memory' })]];
-if (redisUrl !== undefined) {
-  const url = redisUrl;
-  setups.push([
-    'redis store',
-    () => ({ STORE: 'redis', REDIS_URL: url, REDIS_PREFIX: uniquePrefix('e2e'), TOKEN_KEYS: generateLocalKey() }),
-  ]);
-}
+const setups = storeSettings('e2e');
 
 describe.each(launchers())('gatehouse run as %s', (_, command) => {
   describe.each(setups)('the tutorial flow over HTTP (%s)', (_, env) => {

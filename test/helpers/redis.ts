@@ -4,11 +4,11 @@ import { loadConfig } from '../../src/config/load';
 import { connectRedis, createRedisClient, whenReady } from '../../src/store/redis-connection';
 import type { RedisClient } from '../../src/store/redis-store';
 import { redisTarget } from '../../src/store/redis-target';
+import { generateLocalKey } from '../../src/tokens/paserk';
 import { missingRedis } from './prerequisite';
 
 /** Set by the caller or by the global setup (a private redis-server). */
-export const redisUrl: string =
-  process.env.REDIS_URL ?? missingRedis();
+export const redisUrl: string = process.env.REDIS_URL ?? missingRedis();
 
 /** A key prefix no other test run uses; the shared Redis is never flushed. */
 export function uniquePrefix(name: string): string {
@@ -61,4 +61,15 @@ export async function cleanUpPrefix(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The stores an end-to-end test runs gatehouse on, as [label, settings] for describe.each: the
+ * memory store, and the test Redis under a fresh REDIS_PREFIX (for cleanUpPrefix) with a fresh key.
+ */
+export function storeSettings(name: string): [string, () => Record<string, string>][] {
+  return [
+    ['memory store', () => ({ STORE: 'memory' })],
+    ['redis store', () => ({ STORE: 'redis', REDIS_URL: redisUrl, REDIS_PREFIX: uniquePrefix(name), TOKEN_KEYS: generateLocalKey() })],
+  ];
 }
