@@ -9,8 +9,9 @@
  *   P3 POST /login/ at concurrency = cores     >= 0.90 x B2 (Koa + one argon2 verify)
  *   P4 p99 of GET /healthz while logins saturate the CPU <= 25 ms
  *   P5 gatehouse RSS under load                <= 150 MB
- * Each scenario runs BENCH_ROUNDS times (default 3), alternating with its baseline, and the
- * medians are compared: one run on a shared 2-core machine varies by +-15 %.
+ * Each scenario runs BENCH_ROUNDS times (default 4), in rounds with its baseline whose order
+ * alternates (rounds.ts), each run after BENCH_WARM_EACH seconds (default 1) of the same load,
+ * unmeasured, and the medians are compared: one run on a shared 2-core machine varies by +-15 %.
  * Exits 1 when a target is missed.
  */
 import autocannon from 'autocannon';
@@ -21,13 +22,16 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../src/store/redis-store';
+import { roundOrder, summarize, type Measured } from './rounds';
 import { Keyring } from '../src/tokens/keyring';
 import { generateLocalKey } from '../src/tokens/paserk';
 import { createTokenService } from '../src/tokens/token-service';
 
 const ROOT = join(__dirname, '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+// Seconds of the same load, unmeasured, right before each measured run (rounds.ts says why).
+const WARM_EACH = Number(process.env.BENCH_WARM_EACH ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // Seconds of logins (and of B2) before P3 is measured; see where it is used.
 const LOGIN_WARMUP = Number(process.env.BENCH_LOGIN_WARMUP ?? 20);
@@ -39,13 +43,6 @@ const PASSWORD = 'correct horse battery staple';
 const SESSIONS_PER_USER = 100;
 // P2 never repeats a token within a round at the rates seen here (~10k/s for 5 s).
 const POOL_SIZE = Number(process.env.BENCH_POOL ?? 60_000);
-
-interface Measured {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
 
 interface Row extends Measured {
   id: string;
@@ -160,25 +157,24 @@ function measured(result: autocannon.Result): Measured {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-/** Runs each option set ROUNDS times, interleaved, and returns the median run of each. */
+/**
+ * Runs each option set ROUNDS times in rounds whose order alternates (roundOrder), each run
+ * after WARM_EACH seconds of its own load, and sums up each set's runs (medians).
+ */
 async function interleaved(
   onPhase: (id: string) => void,
-  ...scenarios: [string, () => autocannon.Options][]
-): Promise<{ best: Measured; runs: number[] }[]> {
+  ...scenarios: [string, (warmUp: boolean) => autocannon.Options][]
+): Promise<{ summary: Measured; runs: number[] }[]> {
   const runs: Measured[][] = scenarios.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [i, [id, options]] of scenarios.entries()) {
+    for (const i of roundOrder(round, scenarios.length)) {
+      const [id, options] = scenarios[i]!;
       onPhase(id);
-      runs[i]!.push(measured(await load(options())));
+      if (WARM_EACH > 0) await load({ ...options(true), duration: WARM_EACH });
+      runs[i]!.push(measured(await load(options(false))));
     }
   }
-  return runs.map((list) => {
-    const rps = list.map((m) => m.requestsPerSecond);
-    const mid = median(rps);
-    return { best: list.find((m) => m.requestsPerSecond === mid)!, runs: rps };
-  });
+  return runs.map(summarize);
 }
 
 /** Resident set size of a process in MB, from /proc. */
@@ -212,13 +208,16 @@ async function mintTokenPool(redis: Redis): Promise<string[]> {
 /**
  * P2's requests: each connection gets its own slice of the pool as prebuilt requests, so that
  * the load generator does no per-request work (a setupRequest hook would cost it more than the
- * baseline pays) and no two requests in flight carry the same token.
+ * baseline pays) and no two requests in flight carry the same token. The warm-up before each
+ * run (`fromEnd`) sends each slice from its other end, so that the run's first tokens are new
+ * to gatehouse as every other.
  */
-function perConnectionTokens(pool: string[]): autocannon.Options['setupClient'] {
+function perConnectionTokens(pool: string[], fromEnd = false): autocannon.Options['setupClient'] {
   let next = 0;
   const slice = Math.floor(pool.length / CONNECTIONS);
   return (client) => {
     const mine = pool.slice(next * slice, (next + 1) * slice);
+    if (fromEnd) mine.reverse();
     next = (next + 1) % CONNECTIONS;
     (client as unknown as { setRequests(r: autocannon.Request[]): void }).setRequests(
       mine.map((token) => ({ method: 'GET', path: '/dashboard/', headers: { authorization: `Bearer ${token}` } })),
@@ -270,15 +269,15 @@ async function main(): Promise<void> {
     const token = login.data.auth_token;
     process.stdout.write(`minting ${POOL_SIZE} tokens for P2...\n`);
     const pool = await mintTokenPool(redis);
-    process.stdout.write(`${ROUNDS} rounds of ${DURATION} s per scenario, ${CONNECTIONS} connections\n`);
+    process.stdout.write(`${ROUNDS} rounds of ${DURATION} s per scenario, each after ${WARM_EACH} s of the same load, ${CONNECTIONS} connections\n`);
 
     // Warm up every route so JIT and connections are not measured.
     await load({ url: `${gatehouse.url}/dashboard/`, headers: { authorization: `Bearer ${token}` }, duration: 2 });
     await load({ url: `${baseline.url}/redis`, duration: 2 });
 
     const rows: Row[] = [];
-    const add = (id: string, scenario: string, r: { best: Measured; runs: number[] }, target: string) => {
-      rows.push({ id, scenario, ...r.best, runs: r.runs, target });
+    const add = (id: string, scenario: string, r: { summary: Measured; runs: number[] }, target: string) => {
+      rows.push({ id, scenario, ...r.summary, runs: r.runs, target });
       process.stdout.write(`  ${id} ${scenario}: ${r.runs.join(', ')} req/s\n`);
     };
 
@@ -288,7 +287,7 @@ async function main(): Promise<void> {
       ['B0', () => ({ url: `${baseline.url}/plain` })],
       ['B1', () => ({ url: `${baseline.url}/redis` })],
       ['P1', () => ({ url: `${gatehouse.url}/dashboard/`, headers: { authorization: `Bearer ${token}` } })],
-      ['P2', () => ({ url: gatehouse.url, setupClient: perConnectionTokens(pool) })],
+      ['P2', (warmUp) => ({ url: gatehouse.url, setupClient: perConnectionTokens(pool, warmUp) })],
     );
     add('B0', 'Koa + @koa/router JSON route', b0!, 'baseline');
     add('B1', 'same route + one Redis GET', b1!, 'baseline');
@@ -354,6 +353,7 @@ async function main(): Promise<void> {
       cores: CORES,
       durationSeconds: DURATION,
       rounds: ROUNDS,
+      warmEachSeconds: WARM_EACH,
       connections: CONNECTIONS,
       peakRssMb: Math.round(peakRss * 10) / 10,
       settings,

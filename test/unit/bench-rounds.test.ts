@@ -1,0 +1,42 @@
+import { median, roundOrder, summarize } from '../../bench/rounds';
+
+describe('the benchmark schedule (bench/rounds.ts)', () => {
+  it('alternates the order within rounds: forward, backward, backward, forward, and again', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((round) => roundOrder(round, 3))).toEqual([
+      [0, 1, 2],
+      [2, 1, 0],
+      [2, 1, 0],
+      [0, 1, 2],
+      [0, 1, 2],
+      [2, 1, 0],
+      [2, 1, 0],
+      [0, 1, 2],
+    ]);
+  });
+
+  it('gives every scenario the same mean position over four rounds', () => {
+    const positions = (scenario: number) => [0, 1, 2, 3].map((round) => roundOrder(round, 4).indexOf(scenario));
+    const means = [0, 1, 2, 3].map((scenario) => positions(scenario).reduce((a, b) => a + b) / 4);
+    expect(means).toEqual([1.5, 1.5, 1.5, 1.5]);
+  });
+
+  it('takes the middle value, or the mean of the two middle ones, whatever the order given', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([40, 10, 30, 20])).toBe(25);
+    expect(median([7])).toBe(7);
+    expect(() => median([])).toThrow('median of no values');
+  });
+
+  it('sums up runs as medians of each figure and the total of errors, keeping every rate', () => {
+    const runs = [
+      { requestsPerSecond: 100, p50: 2, p99: 9, errors: 0 },
+      { requestsPerSecond: 131, p50: 1, p99: 4, errors: 2 },
+      { requestsPerSecond: 90, p50: 3, p99: 12, errors: 0 },
+      { requestsPerSecond: 120, p50: 2, p99: 5, errors: 1 },
+    ];
+    expect(summarize(runs)).toEqual({
+      summary: { requestsPerSecond: 110, p50: 2, p99: 7, errors: 3 },
+      runs: [100, 131, 90, 120],
+    });
+  });
+});
