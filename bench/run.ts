@@ -22,10 +22,10 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../src/store/redis-store';
-import { roundOrder, summarize, type Measured } from './rounds';
 import { Keyring } from '../src/tokens/keyring';
 import { generateLocalKey } from '../src/tokens/paserk';
 import { createTokenService } from '../src/tokens/token-service';
+import { roundOrder, summarize, type Measured } from './rounds';
 
 const ROOT = join(__dirname, '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
