@@ -32,6 +32,12 @@ export interface Measured {
   p50: number;
   p99: number;
   errors: number;
+  /**
+   * CPU time of the server measured (all its threads, from /proc) per request, in µs. Less
+   * noisy than req/s on a shared host: it tells a gatehouse that works more per request from one
+   * that got less of the machine.
+   */
+  cpuPerRequestUs?: number;
 }
 
 /** One scenario's runs, summed up: each figure the median of the runs', errors added up. */
@@ -43,6 +49,7 @@ export function summarize(runs: readonly Measured[]): { summary: Measured; runs:
       p50: of((m) => m.p50),
       p99: of((m) => m.p99),
       errors: runs.reduce((sum, m) => sum + m.errors, 0),
+      ...(runs.every((m) => m.cpuPerRequestUs !== undefined) ? { cpuPerRequestUs: Math.round(of((m) => m.cpuPerRequestUs!) * 10) / 10 } : {}),
     },
     runs: runs.map((m) => m.requestsPerSecond),
   };

@@ -15,7 +15,7 @@
  * Exits 1 when a target is missed.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -37,6 +37,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LOGIN_WARMUP = Number(process.env.BENCH_LOGIN_WARMUP ?? 20);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CORES = cpus().length;
+// Clock ticks per second of /proc's CPU times.
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const PREFIX = `gatehouse-bench:${process.pid}:`;
 const KEY = generateLocalKey();
 const PASSWORD = 'correct horse battery staple';
@@ -148,30 +150,42 @@ function load(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-function measured(result: autocannon.Result): Measured {
+/** CPU time a process has used so far, all its threads, in µs (utime + stime, from /proc). */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+}
+
+function measured(result: autocannon.Result, cpuUsed?: number): Measured {
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + (result.non2xx ?? 0),
+    ...(cpuUsed === undefined ? {} : { cpuPerRequestUs: cpuUsed / Math.max(1, result.requests.total) }),
   };
 }
 
 /**
  * Runs each option set ROUNDS times in rounds whose order alternates (roundOrder), each run
- * after WARM_EACH seconds of its own load, and sums up each set's runs (medians).
+ * after WARM_EACH seconds of its own load, and sums up each set's runs (medians). Each scenario
+ * names the server it loads, whose CPU time per request is measured too.
  */
 async function interleaved(
   onPhase: (id: string) => void,
-  ...scenarios: [string, (warmUp: boolean) => autocannon.Options][]
+  ...scenarios: [string, Server, (warmUp: boolean) => autocannon.Options][]
 ): Promise<{ summary: Measured; runs: number[] }[]> {
   const runs: Measured[][] = scenarios.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const i of roundOrder(round, scenarios.length)) {
-      const [id, options] = scenarios[i]!;
+      const [id, server, options] = scenarios[i]!;
       onPhase(id);
       if (WARM_EACH > 0) await load({ ...options(true), duration: WARM_EACH });
-      runs[i]!.push(measured(await load(options(false))));
+      const before = cpuUs(server.child.pid!);
+      const result = await load(options(false));
+      runs[i]!.push(measured(result, cpuUs(server.child.pid!) - before));
     }
   }
   return runs.map(summarize);
@@ -278,16 +292,17 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const add = (id: string, scenario: string, r: { summary: Measured; runs: number[] }, target: string) => {
       rows.push({ id, scenario, ...r.summary, runs: r.runs, target });
-      process.stdout.write(`  ${id} ${scenario}: ${r.runs.join(', ')} req/s\n`);
+      const cpu = r.summary.cpuPerRequestUs === undefined ? '' : ` (median ${r.summary.cpuPerRequestUs} µs of CPU per request)`;
+      process.stdout.write(`  ${id} ${scenario}: ${r.runs.join(', ')} req/s${cpu}\n`);
     };
 
     const onPhase = (id: string) => (phase = id);
     const [b0, b1, p1, p2] = await interleaved(
       onPhase,
-      ['B0', () => ({ url: `${baseline.url}/plain` })],
-      ['B1', () => ({ url: `${baseline.url}/redis` })],
-      ['P1', () => ({ url: `${gatehouse.url}/dashboard/`, headers: { authorization: `Bearer ${token}` } })],
-      ['P2', (warmUp) => ({ url: gatehouse.url, setupClient: perConnectionTokens(pool, warmUp) })],
+      ['B0', baseline, () => ({ url: `${baseline.url}/plain` })],
+      ['B1', baseline, () => ({ url: `${baseline.url}/redis` })],
+      ['P1', gatehouse, () => ({ url: `${gatehouse.url}/dashboard/`, headers: { authorization: `Bearer ${token}` } })],
+      ['P2', gatehouse, (warmUp) => ({ url: gatehouse.url, setupClient: perConnectionTokens(pool, warmUp) })],
     );
     add('B0', 'Koa + @koa/router JSON route', b0!, 'baseline');
     add('B1', 'same route + one Redis GET', b1!, 'baseline');
@@ -302,8 +317,8 @@ async function main(): Promise<void> {
     await load({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES, duration: LOGIN_WARMUP });
     const [b2, p3] = await interleaved(
       onPhase,
-      ['B2', () => ({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES })],
-      ['P3', () => ({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES })],
+      ['B2', baseline, () => ({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES })],
+      ['P3', gatehouse, () => ({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES })],
     );
     add('B2', `same route + one argon2id verify, concurrency ${CORES}`, b2!, 'baseline');
     add('P3', `POST /login/ at concurrency ${CORES} (cores)`, p3!, '>= 0.90 x B2');
@@ -378,13 +393,14 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['', 'scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'errors', 'peak RSS', 'ratio / value', 'target', 'ok'];
+  const header = ['', 'scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'peak RSS', 'ratio / value', 'target', 'ok'];
   const body = rows.map((r) => [
     r.id,
     r.scenario,
     r.requestsPerSecond ? String(r.requestsPerSecond) : '',
     r.requestsPerSecond ? String(r.p50) : '',
     r.requestsPerSecond ? String(r.p99) : '',
+    r.cpuPerRequestUs === undefined ? '' : r.cpuPerRequestUs.toFixed(1),
     String(r.errors),
     r.peakRssMb === undefined ? '' : `${r.peakRssMb} MB`,
     r.ratio === undefined ? '' : r.id === 'P5' ? `${r.ratio} MB` : r.ratio.toFixed(2),

@@ -39,4 +39,11 @@ describe('the benchmark schedule (bench/rounds.ts)', () => {
       runs: [100, 131, 90, 120],
     });
   });
+
+  it('gives the median CPU time per request when every run has one, to a tenth of a µs', () => {
+    const run = (requestsPerSecond: number, cpuPerRequestUs?: number) => ({ requestsPerSecond, p50: 1, p99: 2, errors: 0, cpuPerRequestUs });
+    expect(summarize([run(100, 30.04), run(90, 33.5), run(95, 31.2)]).summary.cpuPerRequestUs).toBe(31.2);
+    expect(summarize([run(100, 30), run(90, 33.47)]).summary.cpuPerRequestUs).toBe(31.7);
+    expect(summarize([run(100, 30), run(90)]).summary).not.toHaveProperty('cpuPerRequestUs');
+  });
 });
