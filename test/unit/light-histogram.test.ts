@@ -8,18 +8,21 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 type Observation = { method: string; route: string; value: number };
 
 /** The same observations through prom-client's Histogram and through a LightHistogram, as scraped. */
-async function scrapeBoth(observations: Observation[]): Promise<[string, string]> {
+async function scrapeBoth(observations: Observation[], defaultLabels: Record<string, string> = {}): Promise<[string, string]> {
   const promRegistry = new Registry();
+  promRegistry.setDefaultLabels(defaultLabels);
   const prom = new Histogram({ name: NAME, help: HELP, labelNames: ['method', 'route'], buckets: BUCKETS, registers: [promRegistry] });
   const lightRegistry = new Registry();
+  lightRegistry.setDefaultLabels(defaultLabels);
   const light = new LightHistogram<'method' | 'route'>({ name: NAME, help: HELP, buckets: BUCKETS, registers: [lightRegistry] });
-  const series = new Map<string, ReturnType<typeof light.series>>();
   for (const { method, route, value } of observations) {
     prom.observe({ method, route }, value);
-    const key = `${method} ${route}`;
-    if (!series.has(key)) series.set(key, light.series({ method, route }));
-    series.get(key)!.observe(value);
+    light.series({ method, route }).observe(value);
   }
+  // prom-client's bucket values carry `exemplar: null` (exemplars are off); nothing else differs.
+  const withoutExemplars = (metrics: { values: object[] }[]) =>
+    metrics.map((m) => ({ ...m, values: m.values.map(({ exemplar: _, ...rest }: { exemplar?: unknown }) => rest) }));
+  expect(await lightRegistry.getMetricsAsJSON()).toEqual(withoutExemplars(await promRegistry.getMetricsAsJSON()));
   return [await promRegistry.metrics(), await lightRegistry.metrics()];
 }
 
@@ -54,6 +57,31 @@ describe('LightHistogram', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  test('the registry’s default labels go where prom-client puts them', async () => {
+    const [prom, light] = await scrapeBoth([{ method: 'GET', route: '/dashboard', value: 0.003 }], { service: 'gatehouse' });
+    expect(light).toBe(prom);
+    expect(light).toContain('test_duration_seconds_bucket{le="0.005",service="gatehouse",method="GET",route="/dashboard"} 1');
+  });
+
+  test('one series per label set however often it is asked for, whatever the order of the labels', async () => {
+    const registry = new Registry();
+    const histogram = new LightHistogram<'method' | 'route'>({ name: NAME, help: HELP, buckets: [1], registers: [registry] });
+    histogram.series({ method: 'GET', route: '/x' }).observe(0.5);
+    histogram.series({ route: '/x', method: 'GET' }).observe(2);
+    const text = await registry.metrics();
+    expect(text.match(/_count\{/g)).toHaveLength(1);
+    expect(text).toContain('test_duration_seconds_count{method="GET",route="/x"} 2');
+  });
+
+  test('refuses a value that is not a finite number, and a label named le, as prom-client does', async () => {
+    const registry = new Registry();
+    const histogram = new LightHistogram<'route' | 'le'>({ name: NAME, help: HELP, buckets: [1], registers: [registry] });
+    const series = histogram.series({ route: '/x' } as Record<'route' | 'le', string>);
+    for (const value of [NaN, Infinity, -Infinity]) expect(() => series.observe(value)).toThrow('Value is not a valid number');
+    expect(await registry.metrics()).toContain('test_duration_seconds_sum{route="/x"} 0');
+    expect(() => histogram.series({ route: '/x', le: '1' })).toThrow('le is a reserved label name');
   });
 
   test('reset sets every series to zero and the series go on counting', async () => {
