@@ -1,4 +1,4 @@
-import { median, roundOrder, summarize } from '../../bench/rounds';
+import { median, rate, roundOrder, summarize } from '../../bench/rounds';
 
 describe('the benchmark schedule (bench/rounds.ts)', () => {
   it('alternates the order within rounds: forward, backward, backward, forward, and again', () => {
@@ -38,6 +38,14 @@ describe('the benchmark schedule (bench/rounds.ts)', () => {
       summary: { requestsPerSecond: 110, p50: 2, p99: 7, errors: 3 },
       runs: [100, 131, 90, 120],
     });
+  });
+
+  it('keeps rates to a tenth, and shows tenths below 1,000 requests a second', () => {
+    const run = (requestsPerSecond: number) => ({ requestsPerSecond, p50: 1, p99: 2, errors: 0 });
+    // Login rates: rounded to whole requests, 88.6 against 80.4 would read 89 against 80.
+    expect(summarize([run(88.4), run(88.8), run(90.2), run(87.6)]).summary.requestsPerSecond).toBe(88.6);
+    expect(summarize([run(80.2), run(80.6)]).summary.requestsPerSecond).toBe(80.4);
+    expect([rate(88.6), rate(80), rate(999.94), rate(13320.6), rate(1000)]).toEqual(['88.6', '80.0', '999.9', '13321', '1000']);
   });
 
   it('gives the median CPU time per request when every run has one, to a tenth of a µs', () => {
