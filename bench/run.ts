@@ -314,6 +314,8 @@ async function main(): Promise<void> {
     // compiled by V8 (its main thread went from 1.9 to 1.45 ms per login in the first 20 s,
     // measured after P1 and P2 had run), where the dashboard route is warm within a second.
     process.stdout.write(`warming up logins for ${LOGIN_WARMUP} s each...\n`);
+    // Its own phase: the warm-up's argon2 memory is not P2's (the P5 row's label went by phase).
+    phase = 'login warm-up';
     await load({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES, duration: LOGIN_WARMUP });
     await load({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES, duration: LOGIN_WARMUP });
     const [b2, p3] = await interleaved(
