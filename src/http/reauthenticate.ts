@@ -1,7 +1,12 @@
 import type { AppDeps } from '../deps';
+import type { User } from '../store/store';
+import { LoginThrottled } from '../throttle/login-throttle';
 import { field } from '../users/registration';
-import { BadRequest, InvalidToken, WrongPassword } from './errors';
+import { BadRequest, InvalidToken, TooManyRequests, WrongPassword } from './errors';
 import { need, type AppMiddleware } from './state';
+
+/** The same answer as a throttled login's. */
+const THROTTLED = 'too many failed logins; try again later';
 
 /**
  * Re-authentication for account changes: a bearer token alone is not enough to change the
@@ -9,19 +14,51 @@ import { need, type AppMiddleware } from './state';
  * `name`. Runs after requireBearer and parseBody; sets ctx.state.user to the record checked, whose
  * generation the change must still match. A wrong password is 403 wrong_password (the token is
  * fine); a missing one 400 missing_fields.
+ *
+ * Each check goes through the login throttle, on the same counters as /login/: otherwise a
+ * stolen token would be an unlimited oracle for its user's password, whose right guess takes the
+ * account over (a new password ends every other session). A wrong password counts as a failed
+ * login; over the limit the answer is 429 before any argon2 work, as for a login; the right
+ * password resets the account's count, and an attempt never judged (a failed store, a busy
+ * hasher) is given back.
  */
-export function reauthenticate({ store, passwords, log }: Pick<AppDeps, 'store' | 'passwords' | 'log'>, name: string): AppMiddleware {
+export function reauthenticate(
+  { store, passwords, throttle, log }: Pick<AppDeps, 'store' | 'passwords' | 'throttle' | 'log'>,
+  name: string,
+): AppMiddleware {
   return async function reauthenticateMiddleware(ctx, next) {
     const password = field(ctx.request.body as Record<string, unknown>, name);
     if (password === null || password === '') throw new BadRequest('missing_fields', `${name} is a required field`);
     const { username } = need(ctx.state, 'auth').profile;
-    const user = await store.findUser(username);
-    // Deleted since the bearer check: the token is as good as revoked.
-    if (user === null) throw new InvalidToken();
-    if (!(await passwords.verify(user.passwordHash, password))) {
+    try {
+      await throttle.begin(username, ctx.ip);
+    } catch (err) {
+      if (!(err instanceof LoginThrottled)) throw err;
+      log.warn({ event: 'reauthentication_throttled', username, address: ctx.ip }, 'password check throttled');
+      throw new TooManyRequests(THROTTLED, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+    }
+    let ok: boolean;
+    let user: User | null;
+    try {
+      user = await store.findUser(username);
+      ok = user !== null && (await passwords.verify(user.passwordHash, password));
+    } catch (err) {
+      await throttle.abandoned(username, ctx.ip).catch(() => {});
+      throw err;
+    }
+    // Deleted since the bearer check: the token is as good as revoked, and nothing was guessed.
+    if (user === null) {
+      await throttle.abandoned(username, ctx.ip).catch(() => {});
+      throw new InvalidToken();
+    }
+    if (!ok) {
       log.info({ event: 'reauthentication_failed', username }, 'wrong current password');
       throw new WrongPassword();
     }
+    // Best effort, as after a login: the change is not refused because a counter could not be reset.
+    await throttle.succeeded(username, ctx.ip).catch((err: unknown) => {
+      log.warn({ event: 'throttle_reset_failed', reason: (err as Error)?.message }, 'could not reset the failed-login count');
+    });
     ctx.state.user = user;
     return next();
   };

@@ -1,6 +1,6 @@
 import { fieldsBody } from './bodies';
 import type { DocumentOptions } from './options';
-import { errorResponse, json, response, responseRef } from './responses';
+import { errorResponse, headerRef, json, response, responseRef } from './responses';
 import { envelope, schemaRef } from './schemas';
 import { bearer } from './security';
 import type { PathItem } from './types';
@@ -14,6 +14,13 @@ const reauthenticatedErrors = {
   ),
   413: responseRef('PayloadTooLarge'),
   415: responseRef('UnsupportedMediaType'),
+  429: errorResponse(
+    'Too many wrong passwords for this account or from this address: the same counters as POST /login/ ' +
+      '(a wrong password here counts as a failed login), and every check is refused, before any password ' +
+      'check, until the window ends.',
+    ['too_many_requests'],
+    { 'Retry-After': headerRef('Retry-After') },
+  ),
   503: responseRef('ServiceUnavailable'),
 };
 

@@ -126,10 +126,17 @@ const SCENARIOS: Record<string, Scenario> = {
     await bodyAnswers(c, 'put', '/password/', c.bearer);
     await c.racing().put('/password/').set('Authorization', c.bearer).send(change);
     await c.ok().put('/password/').set('Authorization', c.bearer).send(change);
+    // LOGIN_FAILURES_PER_ACCOUNT (2 here) wrong passwords, then the throttle answers 429.
+    await c.ok().put('/password/').set('Authorization', c.bearer).send({ ...change, current_password: 'not my password' });
+    await c.ok().put('/password/').set('Authorization', c.bearer).send({ ...change, current_password: 'not my password' });
+    await c.ok().put('/password/').set('Authorization', c.bearer).send(change);
   }),
   'DELETE /account': bearerAnswers('delete', '/account/', async (c) => {
     await c.ok().delete('/account/').set('Authorization', c.bearer).send({});
     await c.ok().delete('/account/').set('Authorization', c.bearer).send({ password: 'not my password' });
+    await c.ok().delete('/account/').set('Authorization', c.bearer).send({ password: 'not my password' });
+    await c.ok().delete('/account/').set('Authorization', c.bearer).send({ password: PASSWORD });
+    await c.t.deps.throttle.succeeded('alice', '127.0.0.1'); // the account's count starts again
     await bodyAnswers(c, 'delete', '/account/', c.bearer);
     await c.ok().delete('/account/').set('Authorization', c.bearer).send({ password: PASSWORD });
   }),
