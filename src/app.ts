@@ -20,7 +20,7 @@ import { passwordRoute } from './routes/password';
 import { registerRoute } from './routes/register';
 import { revokeRoute } from './routes/revoke';
 import { listSessionsRoute, revokeOtherSessionsRoute, revokeSessionRoute } from './routes/sessions';
-import { VERIFY_PATH, verifyRoute } from './routes/verify';
+import { isVerifyPath, VERIFY_PATH, verifyRoute } from './routes/verify';
 
 /**
  * The gatehouse HTTP app. Never listens by itself: main.ts does, tests use app.callback().
@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(securityHeaders());
   app.use(handleErrors({ log: deps.log, metrics: deps.metrics, bodyLimit: deps.config.BODY_LIMIT }));
   app.use(router.routes());
-  app.use(answerUnrouted(router.allowedMethods()));
+  app.use(answerUnrouted(router.allowedMethods(), isVerifyPath));
   return app;
 }
 

@@ -17,9 +17,14 @@ const nothingAfter = () => Promise.resolve();
  */
 export function answerUnrouted<C extends ParameterizedContext>(
   allowedMethods: (ctx: C, next: () => Promise<void>) => Promise<unknown>,
+  /** Paths where OPTIONS is a 405 with Allow, not a 200 (the forward-auth route's). */
+  refusesOptions: (path: string) => boolean = () => false,
 ): (ctx: C) => Promise<void> {
   return async function answerUnroutedMiddleware(ctx) {
     await allowedMethods(ctx, nothingAfter);
+    if (ctx.method === 'OPTIONS' && ctx.status === 200 && refusesOptions(ctx.path)) {
+      throw new MethodNotAllowed(ctx.method, ctx.response.get('Allow'));
+    }
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) throw new NotFound(ctx.method, ctx.path);
     // allowedMethods sets 405 (or 501 for methods the router has never heard of) and Allow.

@@ -16,7 +16,8 @@ then *Authorize* with **bearerToken** using the \`auth_token\` from the answer, 
 
 Every answer is JSON \`{"msg": string, "data": ...}\`; errors add a stable \`"error"\` code (schema \`Error\`).
 Every path also answers with a trailing slash (\`/register/\`, as in the tutorial), and every \`GET\` also
-answers \`HEAD\`. \`OPTIONS\` on a listed path answers \`Allow\`; another method is a 405 with \`Allow\`; a path not
+answers \`HEAD\`. \`OPTIONS\` on a listed path answers \`Allow\` (but on \`/auth/verify\`, where a 2xx must only mean a valid token, it is a 405);
+another method is a 405 with \`Allow\`; a path not
 listed here is a 404 (see the components' responses \`Options\`, \`MethodNotAllowed\`, \`NotFound\`).
 Every answer carries \`X-Request-Id\` and security headers (\`Cache-Control: no-store\`, a CSP, \`nosniff\`).
 Requests refused before any route sees them also get the envelope: 400 \`invalid_request\` (not valid HTTP/1.1),

@@ -6,6 +6,17 @@ import { need, type AppMiddleware } from '../http/state';
 export const VERIFY_PATH = '/auth/verify{/*rest}';
 
 /**
+ * Whether `path` is this route's (as the router matches: any case, any suffix). There, OPTIONS
+ * is a 405 like any other method the route does not serve, not the router's usual 200 with
+ * Allow: a proxy that asks with the client's own method (Envoy's ext_authz does) would take a
+ * 200 for a yes, and a forward-auth 2xx must only ever mean a valid token.
+ */
+export function isVerifyPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === '/auth/verify' || lower.startsWith('/auth/verify/');
+}
+
+/**
  * GET, HEAD or POST /auth/verify — forward auth for a reverse proxy (nginx auth_request,
  * Traefik ForwardAuth, Caddy forward_auth). A valid token gets 200 with an empty body and the
  * caller's identity in response headers, which the proxy copies onto the request it forwards;

@@ -70,6 +70,23 @@ describe.each(storeKinds)('forward auth: /auth/verify (%s store)', (kind) => {
     expect(res.headers.allow).toBe('HEAD, GET, POST');
   });
 
+  // A proxy that asks with the client's method (Envoy's ext_authz) must never read a yes into
+  // an OPTIONS answer: only a valid token gets a 2xx here. Elsewhere OPTIONS stays a 200.
+  test.each(['/auth/verify', '/auth/verify/', '/auth/verify/api/things', '/AUTH/Verify/x'])(
+    'OPTIONS %s, with or without a token: 405 with Allow, no identity headers',
+    async (path) => {
+      for (const auth of [undefined, `Bearer ${token}`]) {
+        const req = t.request().options(path);
+        const res = auth === undefined ? await req : await req.set('Authorization', auth);
+        expect(res.status).toBe(405);
+        expect(res.headers.allow).toBe('HEAD, GET, POST');
+        expect(res.body).toEqual({ msg: 'OPTIONS is not allowed here; allowed: HEAD, GET, POST', data: null, error: 'method_not_allowed' });
+        for (const name of IDENTITY) expect(res.headers[name]).toBeUndefined();
+      }
+      expect((await t.request().options('/sessions/')).status).toBe(200);
+    },
+  );
+
   test('no token: 401 with a bare Bearer challenge and no identity headers', async () => {
     for (const method of ['get', 'head', 'post'] as const) {
       const res = await t.request()[method]('/auth/verify');
