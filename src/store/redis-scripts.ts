@@ -41,6 +41,18 @@ local function end_sessions(sessions, data, keep)
   return ended
 end
 
+-- A bearer check reads only a session's record; revocation walks the index. Before revoking,
+-- every record the index lacks (its key evicted or deleted on its own) is put back in it, by the
+-- expiry the record holds, so that no token outlives a revocation that reported it ended.
+local function reindex(sessions, data)
+  local flat = redis.call('HGETALL', data)
+  for i = 1, #flat, 2 do
+    if not redis.call('ZSCORE', sessions, flat[i]) then
+      redis.call('ZADD', sessions, cjson.decode(flat[i + 1]).expires_at, flat[i])
+    end
+  end
+end
+
 -- Both session keys live exactly as long as the user's last session.
 local function refresh_ttl(sessions, data)
   local last = redis.call('ZRANGE', sessions, -1, -1, 'WITHSCORES')
@@ -58,11 +70,14 @@ const writeScript = (numberOfKeys: number, body: string) =>
   script(numberOfKeys, `\nif not within_deadline() then return redis.error_reply('${LATE_WRITE}') end${body}`);
 
 export const scripts = {
-  // KEYS user; ARGV deadline, field, value, ...
+  // KEYS user, sessions, data; ARGV deadline, field, value, ...
+  // Session keys left without their user (its key lost) are no one's: a new user of the name
+  // does not take them over.
   ghCreateUser: writeScript(
-    1,
+    3,
     `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1`,
   ),
@@ -83,6 +98,7 @@ return 1`,
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'hash', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'generation', 1)
+reindex(KEYS[2], KEYS[3])
 end_sessions(KEYS[2], KEYS[3], ARGV[3])
 refresh_ttl(KEYS[2], KEYS[3])
 return 1`,
@@ -145,6 +161,7 @@ return out`,
   ghRevokeSession: writeScript(
     2,
     `
+reindex(KEYS[1], KEYS[2])
 local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not exp then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -158,6 +175,7 @@ return 0`,
   ghRevokeSessions: writeScript(
     2,
     `
+reindex(KEYS[1], KEYS[2])
 prune(KEYS[1], KEYS[2], ARGV[2])
 local ended = end_sessions(KEYS[1], KEYS[2], ARGV[1])
 refresh_ttl(KEYS[1], KEYS[2])

@@ -97,8 +97,8 @@ export class RedisStore implements Store {
     const fields: ScriptArg[] = ['hash', user.passwordHash, 'created_at', user.createdAt, 'generation', freshGeneration()];
     if (user.firstName !== null) fields.push('first_name', user.firstName);
     if (user.lastName !== null) fields.push('last_name', user.lastName);
-    const [userKey] = this.#keys(user.username);
-    return (await this.#call('createUser', () => this.#run.ghCreateUser(userKey, this.#deadline(), ...fields))) === 1;
+    const keys = this.#keys(user.username);
+    return (await this.#call('createUser', () => this.#run.ghCreateUser(...keys, this.#deadline(), ...fields))) === 1;
   }
 
   async findUser(username: string): Promise<User | null> {

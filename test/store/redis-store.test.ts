@@ -79,6 +79,51 @@ describe('RedisStore', () => {
     expect(await redis.hkeys(`${prefix}{carol}:session`)).toEqual(['e'.repeat(22)]);
   });
 
+  // A bearer check reads only the session record (one HGET); revocation walks the index. A key
+  // lost on its own (evicted under a volatile-* maxmemory-policy, or deleted by hand) must not
+  // leave a token that logging out reports as ended but that still passes.
+  describe('when a session or user key was lost on its own', () => {
+    const [A, B, C] = ['A'.repeat(22), 'B'.repeat(22), 'C'.repeat(22)];
+    let store: RedisStore;
+    let prefix: string;
+    beforeEach(async () => {
+      prefix = uniquePrefix('diverged');
+      prefixes.push(prefix);
+      store = new RedisStore(redis, prefix);
+      await store.createUser(user('dave'));
+      for (const jti of [A, B, C]) await store.createSession(session('dave', jti, now + 60_000), await generationOf(store, 'dave'), 10);
+      // The index is gone; the records, which bearer checks read, are not.
+      await redis.del(`${prefix}{dave}:sessions`);
+      expect(await store.authenticate('dave', A, now)).not.toBeNull();
+    });
+
+    test('revoking one session ends its record, and says it was live', async () => {
+      expect(await store.revokeSession('dave', A, now)).toBe(true);
+      expect(await store.authenticate('dave', A, now)).toBeNull();
+      expect(await store.revokeSession('dave', A, now)).toBe(false);
+    });
+
+    test('revoking the other sessions ends every other record, and keeps the current one', async () => {
+      expect(await store.revokeSessions('dave', A, now)).toBe(2);
+      expect(await redis.hkeys(`${prefix}{dave}:session`)).toEqual([A]);
+      expect(await store.authenticate('dave', A, now)).not.toBeNull();
+      for (const jti of [B, C]) expect(await store.authenticate('dave', jti, now)).toBeNull();
+    });
+
+    test('a password change ends every other record', async () => {
+      expect(await store.changePassword('dave', await generationOf(store, 'dave'), 'h2', B)).toBe(true);
+      expect(await redis.hkeys(`${prefix}{dave}:session`)).toEqual([B]);
+      for (const jti of [A, C]) expect(await store.authenticate('dave', jti, now)).toBeNull();
+    });
+
+    test('a new user of a name whose user key was lost does not take over its sessions', async () => {
+      await redis.del(`${prefix}{dave}:user`);
+      expect(await store.createUser({ ...user('dave'), firstName: 'New' })).toBe(true);
+      for (const jti of [A, B, C]) expect(await store.authenticate('dave', jti, now)).toBeNull();
+      expect(await keysUnder(redis, prefix)).toEqual([`${prefix}{dave}:user`]);
+    });
+  });
+
   test('every write carries a deadline that Redis checks by its own clock: late writes are refused', async () => {
     const prefix = uniquePrefix('deadline');
     prefixes.push(prefix);
