@@ -4,9 +4,9 @@
 // The /docs page's files (Swagger UI, src/docs/assets.ts) are embedded too, compressed (see
 // embedCompressedText): the bundle reads nothing from node_modules at run time.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -115,9 +115,10 @@ const COMPACT = { minifyWhitespace: true, minifySyntax: true, charset: 'ascii', 
  * native argon2 addon; everywhere else that addon stays a runtime require.
  */
 export async function bundle({ outfile = 'dist/gatehouse.cjs', plugins = [], sourcemap = 'linked', external = ['@node-rs/argon2'] } = {}) {
-  await build({
+  const { outputFiles } = await build({
     entryPoints: ['src/main.ts'],
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -128,6 +129,15 @@ export async function bundle({ outfile = 'dist/gatehouse.cjs', plugins = [], sou
     plugins: [embedCompressedText, embedTokenWorker, lazyModules, ...plugins],
     ...COMPACT,
   });
+  // Each file written whole under another name, then renamed over the old one: a gatehouse
+  // starting meanwhile (`npm start` while the tests run, say) reads the old file or the new one,
+  // never half of one.
+  for (const file of outputFiles) {
+    await mkdir(dirname(file.path), { recursive: true });
+    const partial = `${file.path}.${process.pid}.partial`;
+    await writeFile(partial, file.contents);
+    await rename(partial, file.path);
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) await bundle();
