@@ -44,13 +44,19 @@ end
 -- A bearer check reads only a session's record; revocation walks the index. Before revoking,
 -- every record the index lacks (its key evicted or deleted on its own) is put back in it, by the
 -- expiry the record holds, so that no token outlives a revocation that reported it ended.
+-- Keys are lost whole, so as long as both hold as many sessions nothing is missing; that check
+-- is two O(1) calls. Returns how many records went back (the caller then refreshes the TTLs).
 local function reindex(sessions, data)
+  if redis.call('ZCARD', sessions) == redis.call('HLEN', data) then return 0 end
+  local added = 0
   local flat = redis.call('HGETALL', data)
   for i = 1, #flat, 2 do
     if not redis.call('ZSCORE', sessions, flat[i]) then
       redis.call('ZADD', sessions, cjson.decode(flat[i + 1]).expires_at, flat[i])
+      added = added + 1
     end
   end
+  return added
 end
 
 -- Both session keys live exactly as long as the user's last session.
@@ -119,6 +125,8 @@ return existed`,
     `
 local user = redis.call('HMGET', KEYS[1], 'generation', 'first_name', 'last_name')
 if user[1] ~= ARGV[1] then return 0 end
+-- Every live session counts against the limit, indexed or not.
+reindex(KEYS[2], KEYS[3])
 prune(KEYS[2], KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 -- The session record carries the user's names (fixed at registration), so that the bearer
@@ -150,6 +158,18 @@ return 1`,
     2,
     `
 local out = {}
+if redis.call('ZCARD', KEYS[1]) ~= redis.call('HLEN', KEYS[2]) then
+  -- The index lost sessions (see reindex; this script only reads): listed by their records,
+  -- which bearer checks read (RedisStore.listSessions puts them in order).
+  local flat = redis.call('HGETALL', KEYS[2])
+  for i = 1, #flat, 2 do
+    if tonumber(cjson.decode(flat[i + 1]).expires_at) > tonumber(ARGV[1]) then
+      out[#out + 1] = flat[i]
+      out[#out + 1] = flat[i + 1]
+    end
+  end
+  return out
+end
 for _, jti in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
   out[#out + 1] = jti
   out[#out + 1] = redis.call('HGET', KEYS[2], jti) or ''
@@ -161,9 +181,12 @@ return out`,
   ghRevokeSession: writeScript(
     2,
     `
-reindex(KEYS[1], KEYS[2])
+local reindexed = reindex(KEYS[1], KEYS[2])
 local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not exp then return 0 end
+if not exp then
+  if reindexed > 0 then refresh_ttl(KEYS[1], KEYS[2]) end
+  return 0
+end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 refresh_ttl(KEYS[1], KEYS[2])

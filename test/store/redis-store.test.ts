@@ -103,6 +103,28 @@ describe('RedisStore', () => {
       expect(await store.revokeSession('dave', A, now)).toBe(false);
     });
 
+    test('revoking an unknown session repairs the index with the records\' expiry, so both keys still expire', async () => {
+      expect(await store.revokeSession('dave', 'Z'.repeat(22), now)).toBe(false);
+      expect(await redis.zrange(`${prefix}{dave}:sessions`, '0', '-1')).toEqual([A, B, C]);
+      for (const key of ['sessions', 'session']) expect(await redis.pexpiretime(`${prefix}{dave}:${key}`)).toBe(now + 60_000);
+    });
+
+    test('listing shows every live record, and no expired one', async () => {
+      await store.createSession({ ...session('dave', 'D'.repeat(22), now + 30_000), issuedAt: now - 1000 }, await generationOf(store, 'dave'), 10);
+      await redis.del(`${prefix}{dave}:sessions`);
+      expect((await store.listSessions('dave', now)).map((s) => s.jti)).toEqual(['D'.repeat(22), A, B, C]);
+      expect((await store.listSessions('dave', now + 40_000)).map((s) => s.jti)).toEqual([A, B, C]);
+    });
+
+    test('a login counts every live record against the session limit', async () => {
+      await store.createSession(session('dave', 'D'.repeat(22), now + 120_000), await generationOf(store, 'dave'), 2);
+      const live = [];
+      for (const jti of [A, B, C, 'D'.repeat(22)]) if (await store.authenticate('dave', jti, now)) live.push(jti);
+      expect(live).toHaveLength(2);
+      expect(live).toContain('D'.repeat(22));
+      expect(await redis.hlen(`${prefix}{dave}:session`)).toBe(2);
+    });
+
     test('revoking the other sessions ends every other record, and keeps the current one', async () => {
       expect(await store.revokeSessions('dave', A, now)).toBe(2);
       expect(await redis.hkeys(`${prefix}{dave}:session`)).toEqual([A]);
