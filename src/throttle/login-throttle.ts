@@ -80,7 +80,8 @@ export function redisLoginThrottle(redis: Redis | Cluster, prefix: string, limit
   return loginThrottle(limiter('account', limits.perAccount), limiter('address', limits.perAddress));
 }
 
-function loginThrottle(accounts: RateLimiterAbstract, addresses: RateLimiterAbstract): LoginThrottle {
+/** The throttle over two counters, one per account and one per address (exported for tests). */
+export function loginThrottle(accounts: RateLimiterAbstract, addresses: RateLimiterAbstract): LoginThrottle {
   const unavailable = (err: unknown) =>
     new StoreUnavailableError(`login throttle failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   const run = async <T>(work: Promise<T>) => {
@@ -93,13 +94,24 @@ function loginThrottle(accounts: RateLimiterAbstract, addresses: RateLimiterAbst
 
   return {
     async begin(username, ip) {
-      const results = await Promise.allSettled([accounts.consume(accountKey(username)), addresses.consume(addressKey(ip))]);
+      const counters: [RateLimiterAbstract, string][] = [
+        [accounts, accountKey(username)],
+        [addresses, addressKey(ip)],
+      ];
+      const results = await Promise.allSettled(counters.map(([counter, key]) => counter.consume(key)));
+      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit (the point is
+      // counted all the same), with an Error when the store failed (nothing counted).
+      const counted = (result: PromiseSettledResult<unknown>) => result.status === 'fulfilled' || result.reason instanceof RateLimiterRes;
+      const failed = results.find((result) => !counted(result)) as PromiseRejectedResult | undefined;
+      if (failed !== undefined) {
+        // An attempt the store could count only in part is not counted at all: the points the
+        // other counter took are given back (best effort: its store may be failing too).
+        await Promise.allSettled(results.map((result, i) => (counted(result) ? counters[i]![0].reward(counters[i]![1]) : null)));
+        throw unavailable(failed.reason);
+      }
       let blocked: number | null = null;
       for (const result of results) {
-        if (result.status === 'fulfilled') continue;
-        // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise.
-        if (!(result.reason instanceof RateLimiterRes)) throw unavailable(result.reason);
-        blocked = Math.max(blocked ?? 0, result.reason.msBeforeNext);
+        if (result.status === 'rejected') blocked = Math.max(blocked ?? 0, (result.reason as RateLimiterRes).msBeforeNext);
       }
       if (blocked !== null) throw new LoginThrottled(blocked);
     },
