@@ -12,7 +12,14 @@ import { ROOT } from '../helpers/gatehouse-process';
 test('npm start: a SIGTERM to npm stops gatehouse the graceful way, and npm exits 0', async () => {
   const npm = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      npm_config_update_notifier: 'false',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_FORMAT: 'json',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that whatever it leaves behind can be stopped at the end.
     detached: true,
@@ -33,23 +40,35 @@ test('npm start: a SIGTERM to npm stops gatehouse the graceful way, and npm exit
 async function startAndStop(npm: ReturnType<typeof spawn>): Promise<void> {
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
+  let errors = '';
+  npm.stderr!.on('data', (chunk: Buffer) => {
+    errors += chunk.toString('utf8');
+  });
   const started = new Promise<string>((resolve, reject) => {
     npm.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       const complete = buffered.split('\n');
       buffered = complete.pop()!;
       for (const line of complete) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          reject(new Error(`a line of npm start's output is not a JSON log line: ${line}`));
+          return;
+        }
         lines.push(entry);
         if (entry.event === 'started') resolve(String(entry.url));
       }
     });
-    npm.once('exit', (code) => reject(new Error(`npm start exited with ${code} before gatehouse started`)));
+    npm.once('exit', (code) => reject(new Error(`npm start exited with ${code} before gatehouse started: ${errors}`)));
   });
+
   const url = await started;
   expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
-  const exited = once(npm, 'exit');
+  // 'close', not 'exit': the output (gatehouse's last log lines among it) is read to its end.
+  const exited = once(npm, 'close');
   npm.kill('SIGTERM');
   const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
   expect([code, signal]).toEqual([0, null]);
