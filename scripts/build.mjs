@@ -4,7 +4,7 @@
 // The /docs page's files (Swagger UI, src/docs/assets.ts) are embedded too, compressed (see
 // embedCompressedText): the bundle reads nothing from node_modules at run time.
 import { build } from 'esbuild';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -135,8 +135,13 @@ export async function bundle({ outfile = 'dist/gatehouse.cjs', plugins = [], sou
   for (const file of outputFiles) {
     await mkdir(dirname(file.path), { recursive: true });
     const partial = `${file.path}.${process.pid}.partial`;
-    await writeFile(partial, file.contents);
-    await rename(partial, file.path);
+    try {
+      await writeFile(partial, file.contents);
+      await rename(partial, file.path);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
   }
 }
 

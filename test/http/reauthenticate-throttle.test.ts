@@ -1,3 +1,4 @@
+import { PasswordHasherBusy } from '../../src/passwords/hasher';
 import { StoreUnavailableError } from '../../src/store/store';
 import { basic, createTestApp, isLive, registerAndLogin, storeKinds, type TestApp } from '../helpers/app';
 
@@ -68,6 +69,33 @@ describe.each(storeKinds)('re-authentication throttling (%s store)', (kind) => {
     for (let i = 0; i < 3; i += 1) await changePassword(`wrong password ${i}`).expect(403);
     expect(await accountFailures()).toBe(3);
     await changePassword(PASSWORD).expect(200);
+    expect(await accountFailures()).toBe(0);
+  });
+
+  test('the address counts a wrong password and gets a right one back, as for a login', async () => {
+    const address = async () => {
+      const res = await changePassword('wrong password');
+      expect(res.status).toBe(403);
+      return t.deps.throttle.failures('address', '127.0.0.1');
+    };
+    expect(await address()).toBe(1);
+    expect(await address()).toBe(2);
+    await changePassword(PASSWORD).expect(200);
+    expect(await t.deps.throttle.failures('address', '127.0.0.1')).toBe(2);
+  });
+
+  test('a check the hasher was too busy for is given back: 503, not counted', async () => {
+    jest.spyOn(t.deps.passwords, 'verify').mockRejectedValueOnce(new PasswordHasherBusy());
+    const res = await deleteAccount('whatever it is');
+    expect(res.status).toBe(503);
+    expect(await accountFailures()).toBe(0);
+    expect(await t.store.findUser('alice')).not.toBeNull();
+  });
+
+  test('a user deleted since the bearer check: 401, and nothing counted', async () => {
+    jest.spyOn(t.deps.store, 'findUser').mockResolvedValueOnce(null);
+    const res = await changePassword('whatever it is');
+    expect(res.status).toBe(401);
     expect(await accountFailures()).toBe(0);
   });
 
