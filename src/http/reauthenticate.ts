@@ -1,12 +1,9 @@
 import type { AppDeps } from '../deps';
 import type { User } from '../store/store';
-import { LoginThrottled } from '../throttle/login-throttle';
 import { field } from '../users/registration';
-import { BadRequest, InvalidToken, TooManyRequests, WrongPassword } from './errors';
+import { BadRequest, InvalidToken, WrongPassword } from './errors';
+import { countAttempt, countSuccess } from './password-attempts';
 import { need, type AppMiddleware } from './state';
-
-/** The same answer as a throttled login's. */
-const THROTTLED = 'too many failed logins; try again later';
 
 /**
  * Re-authentication for account changes: a bearer token alone is not enough to change the
@@ -30,35 +27,27 @@ export function reauthenticate(
     const password = field(ctx.request.body as Record<string, unknown>, name);
     if (password === null || password === '') throw new BadRequest('missing_fields', `${name} is a required field`);
     const { username } = need(ctx.state, 'auth').profile;
-    try {
-      await throttle.begin(username, ctx.ip);
-    } catch (err) {
-      if (!(err instanceof LoginThrottled)) throw err;
+    await countAttempt(throttle, username, ctx.ip, () => {
       log.warn({ event: 'reauthentication_throttled', username, address: ctx.ip }, 'password check throttled');
-      throw new TooManyRequests(THROTTLED, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-    }
+    });
+    let user: User;
     let ok: boolean;
-    let user: User | null;
     try {
-      user = await store.findUser(username);
-      ok = user !== null && (await passwords.verify(user.passwordHash, password));
+      const found = await store.findUser(username);
+      // Deleted since the bearer check: the token is as good as revoked, and nothing was guessed.
+      if (found === null) throw new InvalidToken();
+      user = found;
+      ok = await passwords.verify(user.passwordHash, password);
     } catch (err) {
+      // Never judged (deleted user, failed store, busy hasher): the attempt is given back.
       await throttle.abandoned(username, ctx.ip).catch(() => {});
       throw err;
-    }
-    // Deleted since the bearer check: the token is as good as revoked, and nothing was guessed.
-    if (user === null) {
-      await throttle.abandoned(username, ctx.ip).catch(() => {});
-      throw new InvalidToken();
     }
     if (!ok) {
       log.info({ event: 'reauthentication_failed', username }, 'wrong current password');
       throw new WrongPassword();
     }
-    // Best effort, as after a login: the change is not refused because a counter could not be reset.
-    await throttle.succeeded(username, ctx.ip).catch((err: unknown) => {
-      log.warn({ event: 'throttle_reset_failed', reason: (err as Error)?.message }, 'could not reset the failed-login count');
-    });
+    await countSuccess(throttle, log, username, ctx.ip);
     ctx.state.user = user;
     return next();
   };

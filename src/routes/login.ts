@@ -1,14 +1,13 @@
 import type { AppDeps } from '../deps';
 import { readBasicCredentials } from '../http/credentials';
-import { InvalidCredentials, TooManyRequests } from '../http/errors';
+import { InvalidCredentials } from '../http/errors';
 import { sendJson } from '../http/json-body';
+import { countAttempt, countSuccess } from '../http/password-attempts';
 import { need, type AppMiddleware } from '../http/state';
 import { PasswordHasherBusy } from '../passwords/hasher';
-import { LoginThrottled } from '../throttle/login-throttle';
 import { normalizeUsername } from '../users/registration';
 
 const WRONG = 'invalid username or password';
-const THROTTLED = 'too many failed logins; try again later';
 const USER_AGENT_MAX = 256;
 
 /** POST /login/ — HTTP Basic in, a bearer token (and a new session) out. */
@@ -28,13 +27,9 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
       const normalized = normalizeUsername(username);
       const lookup = normalized === null ? Promise.resolve(null) : store.findUser(normalized);
       lookup.catch(() => {}); // awaited below, unless the throttle refuses first
-      try {
-        await throttle.begin(username, ctx.ip);
-      } catch (err) {
-        if (!(err instanceof LoginThrottled)) throw err;
+      await countAttempt(throttle, username, ctx.ip, () => {
         log.warn({ event: 'login_throttled', username: normalizeUsername(username) ?? undefined, address: ctx.ip }, 'login throttled');
-        throw new TooManyRequests(THROTTLED, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-      }
+      });
       try {
         ctx.state.user = (await lookup) ?? undefined;
         await next();
@@ -58,9 +53,7 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
       }
       // The right password resets the account's count, from now on alongside the rest of the
       // login. Best effort: a login is not refused because a counter could not be reset.
-      ctx.state.throttleReset = throttle.succeeded(sent, ctx.ip).catch((err: unknown) => {
-        log.warn({ event: 'throttle_reset_failed', reason: (err as Error)?.message }, 'could not reset the failed-login count');
-      });
+      ctx.state.throttleReset = countSuccess(throttle, log, sent, ctx.ip);
       if (passwords.needsRehash(user.passwordHash)) {
         // Parameters were raised since this hash was made; upgrade it now that we know the password.
         // When argon2 is at its bound the upgrade waits for the next login rather than fail this one.

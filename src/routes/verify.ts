@@ -3,7 +3,8 @@ import { requireBearer } from '../http/require-bearer';
 import { need, type AppMiddleware } from '../http/state';
 
 /** The path, with any suffix: proxies often append the original path, which is ignored. */
-export const VERIFY_PATH = '/auth/verify{/*rest}';
+const VERIFY_PREFIX = '/auth/verify';
+export const VERIFY_PATH = `${VERIFY_PREFIX}{/*rest}`;
 
 /**
  * Whether `path` is this route's (as the router matches: any case, any suffix). There, OPTIONS
@@ -13,7 +14,7 @@ export const VERIFY_PATH = '/auth/verify{/*rest}';
  */
 export function isVerifyPath(path: string): boolean {
   const lower = path.toLowerCase();
-  return lower === '/auth/verify' || lower.startsWith('/auth/verify/');
+  return lower === VERIFY_PREFIX || lower.startsWith(`${VERIFY_PREFIX}/`);
 }
 
 /**
