@@ -16,9 +16,10 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * Setting a V8 flag at run time changes V8's flag hash, and V8 takes a code cache only when the
  * hash it was made with matches: node's own built-in modules loaded afterwards compile without
  * their cache. The young-generation hold below sets a flag on gatehouse's first line, so the
- * built-ins the bundle loads pay this (measured: 10 built-ins 10 → 24 ms; `--help` 175 → 195 ms;
- * the executable's launch to ready 85 → 95 ms). The single executable's own cache is made with
- * no flag set (scripts/build-binary.mjs).
+ * built-ins a start uses are loaded just before it (src/startup-builtins.ts): loaded after it,
+ * they cost 10 built-ins 10 → 24 ms, `--help` 175 → 195 ms, and about 40 ms of the single
+ * executable's start. The single executable's own cache is made with no flag set
+ * (scripts/build-binary.mjs).
  *
  * A --heap-growing-percent given to node itself (`node --heap-growing-percent=N
  * dist/gatehouse.cjs`) is left alone; node does not take it from NODE_OPTIONS.

@@ -1,3 +1,5 @@
+// First: node's built-ins before any V8 flag is set (src/startup-builtins.ts), then the flag.
+import './startup-builtins';
 import './hold-young-generation';
 import { main } from './cli/main';
 

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load';
 import { generateLocalKey } from '../../src/tokens/paserk';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function configFile(content: unknown): string {
   const path = join(dir, `${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));

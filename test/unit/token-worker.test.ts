@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '../../src/tokens/keyring';
@@ -277,6 +277,7 @@ describe('the token worker', () => {
             })
             .then((c) => process.stdout.write(c.sub));`);
     const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+    rmSync(dir, { recursive: true, force: true });
     expect(run.signal).toBeNull();
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('up worker idle');
