@@ -15,11 +15,11 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  *
  * Setting a V8 flag at run time changes V8's flag hash, and V8 takes a code cache only when the
  * hash it was made with matches: node's own built-in modules loaded afterwards compile without
- * their cache. The young-generation hold below sets a flag on gatehouse's first line, so the
- * built-ins a start uses are loaded just before it (src/startup-builtins.ts): loaded after it,
- * they cost 10 built-ins 10 → 24 ms, `--help` 175 → 195 ms, and about 40 ms of the single
- * executable's start. The single executable's own cache is made with no flag set
- * (scripts/build-binary.mjs).
+ * their cache. The young-generation hold below sets a flag as gatehouse starts to load, so the
+ * built-ins a start uses are loaded just before it (src/startup-builtins.ts). Loaded after it
+ * instead, 10 built-ins took 24 ms instead of 10 (measured 2026-11-29), and the single
+ * executable's launch to ready was 15 to 30 ms longer (2026-12-07). The single executable's own
+ * cache is made with no flag set (scripts/build-binary.mjs).
  *
  * A --heap-growing-percent given to node itself (`node --heap-growing-percent=N
  * dist/gatehouse.cjs`) is left alone; node does not take it from NODE_OPTIONS.
@@ -67,10 +67,10 @@ function givenToNode(flag: RegExp, execArgv: readonly string[], nodeOptions = ''
 }
 
 /**
- * Keeps V8's young generation at its initial size (1 MB per semi-space) from the first line of
- * gatehouse on, until `limitYoungGeneration` lets it grow at `serve` start. Without this,
- * loading the bundle alone grows it to 8 to 16 MB per semi-space, and V8 never gives that back
- * while the process is busy. SEMI_SPACE_MB=0 in the environment (or node's own flag) leaves it alone.
+ * Keeps V8's young generation at its initial size (1 MB per semi-space) from the start of
+ * gatehouse on (right after node's built-ins are loaded, src/startup-builtins.ts), until
+ * `limitYoungGeneration` lets it grow at `serve` start. Without this, loading the bundle alone
+ * grows it to 8 to 16 MB per semi-space, and V8 never gives that back while the process is busy. SEMI_SPACE_MB=0 in the environment (or node's own flag) leaves it alone.
  */
 export function holdYoungGenerationAtStart(
   env: NodeJS.ProcessEnv = process.env,

@@ -1,5 +1,4 @@
-// First: node's built-ins before any V8 flag is set (src/startup-builtins.ts), then the flag.
-import './startup-builtins';
+// Must stay first: node's built-ins, then the V8 flag, before the rest of gatehouse loads.
 import './hold-young-generation';
 import { main } from './cli/main';
 

@@ -10,8 +10,9 @@ afterAll(() => {
 
 /**
  * Bundles `contents` (CommonJS; it may require src/ TypeScript files by absolute path) into a
- * script a plain `node` child can run, in a new temporary directory (removed after the test file's tests), and returns its path. For
- * tests that need a process of their own: a fresh V8, or one whose exit is the thing tested.
+ * script a plain `node` child can run, in a new temporary directory (removed after the test
+ * file's tests), and returns its path. For tests that need a process of their own: a fresh V8,
+ * or one whose exit is the thing tested.
  */
 export function bundleChildScript(contents: string, name = 'child.cjs'): string {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-child-'));

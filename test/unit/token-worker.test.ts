@@ -254,33 +254,36 @@ describe('the token worker', () => {
     // A process whose only work is to start the worker, then one read through it, must do
     // both (not end while the worker starts) and then end by itself.
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-worker-'));
-    writeFileSync(join(dir, 'source.js'), tokenWorkerSource());
-    const script = bundleChildScript(`
-          const { readFileSync } = require('node:fs');
-          const { Keyring } = require(${JSON.stringify(join(__dirname, '../../src/tokens/keyring.ts'))});
-          const { generateLocalKey } = require(${JSON.stringify(join(__dirname, '../../src/tokens/paserk.ts'))});
-          const { createTokenReader } = require(${JSON.stringify(join(__dirname, '../../src/tokens/read-token.ts'))});
-          const { encryptV3Local } = require(${JSON.stringify(join(__dirname, '../../src/tokens/v3-local.ts'))});
-          const { createTokenWorker } = require(${JSON.stringify(join(__dirname, '../../src/tokens/token-worker.ts'))});
-          const keyring = new Keyring([generateLocalKey()]);
-          const key = keyring.current;
-          const footer = Buffer.from(JSON.stringify({ kid: key.id }));
-          const now = Date.now();
-          const claims = Buffer.from(JSON.stringify({ sub: 'idle', jti: 'j'.repeat(22), iss: 'gatehouse', iat: new Date(now).toISOString(), exp: new Date(now + 60000).toISOString() }));
-          const token = 'v3.local.' + encryptV3Local(key.prk, claims, footer, Buffer.alloc(0)).toString('base64url') + '.' + footer.toString('base64url');
-          const worker = createTokenWorker({ keys: keyring.keys, issuer: 'gatehouse', source: readFileSync(${JSON.stringify(join(dir, 'source.js'))}, 'utf8'), fallback: createTokenReader(keyring.keys, 'gatehouse'), onRead: (where) => process.stdout.write(where + ' ') });
-          worker
-            .start()
-            .then(() => {
-              process.stdout.write('up ');
-              return worker.read(token, now);
-            })
-            .then((c) => process.stdout.write(c.sub));`);
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
-    rmSync(dir, { recursive: true, force: true });
-    expect(run.signal).toBeNull();
-    expect(run.status).toBe(0);
-    expect(run.stdout).toBe('up worker idle');
+    try {
+      writeFileSync(join(dir, 'source.js'), tokenWorkerSource());
+      const script = bundleChildScript(`
+            const { readFileSync } = require('node:fs');
+            const { Keyring } = require(${JSON.stringify(join(__dirname, '../../src/tokens/keyring.ts'))});
+            const { generateLocalKey } = require(${JSON.stringify(join(__dirname, '../../src/tokens/paserk.ts'))});
+            const { createTokenReader } = require(${JSON.stringify(join(__dirname, '../../src/tokens/read-token.ts'))});
+            const { encryptV3Local } = require(${JSON.stringify(join(__dirname, '../../src/tokens/v3-local.ts'))});
+            const { createTokenWorker } = require(${JSON.stringify(join(__dirname, '../../src/tokens/token-worker.ts'))});
+            const keyring = new Keyring([generateLocalKey()]);
+            const key = keyring.current;
+            const footer = Buffer.from(JSON.stringify({ kid: key.id }));
+            const now = Date.now();
+            const claims = Buffer.from(JSON.stringify({ sub: 'idle', jti: 'j'.repeat(22), iss: 'gatehouse', iat: new Date(now).toISOString(), exp: new Date(now + 60000).toISOString() }));
+            const token = 'v3.local.' + encryptV3Local(key.prk, claims, footer, Buffer.alloc(0)).toString('base64url') + '.' + footer.toString('base64url');
+            const worker = createTokenWorker({ keys: keyring.keys, issuer: 'gatehouse', source: readFileSync(${JSON.stringify(join(dir, 'source.js'))}, 'utf8'), fallback: createTokenReader(keyring.keys, 'gatehouse'), onRead: (where) => process.stdout.write(where + ' ') });
+            worker
+              .start()
+              .then(() => {
+                process.stdout.write('up ');
+                return worker.read(token, now);
+              })
+              .then((c) => process.stdout.write(c.sub));`);
+      const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+      expect(run.signal).toBeNull();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe('up worker idle');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('after close(), tokens are read on the main thread and no worker is started', async () => {
