@@ -5,7 +5,7 @@ import { NativeAddonError } from '../native/embedded-addon';
 import { NAME, VERSION } from '../version';
 import { AdminStoreError, openAdminStore } from './admin-store';
 import { EXIT } from './exit-codes';
-import { healthcheck, InvalidUrlError, readinessUrl, serverUrl } from './healthcheck';
+import { getStatus, healthcheck, InvalidUrlError, readinessUrl, serverUrl } from './healthcheck';
 import { keygen } from './keygen';
 import { PasswordInputError, readNewPassword } from './read-password';
 import { serve } from './serve';
@@ -120,7 +120,7 @@ async function runHealthcheck(url: string | undefined, configFile: string | unde
     throw err;
   }
   return healthcheck(target, {
-    fetch,
+    getStatus,
     timeoutMs: HEALTHCHECK_TIMEOUT_MS,
     out: process.stdout,
     err: process.stderr,

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { EXIT } from '../../src/cli/exit-codes';
-import { healthcheck, InvalidUrlError, readinessUrl, serverUrl } from '../../src/cli/healthcheck';
+import { getStatus, healthcheck, InvalidUrlError, readinessUrl, serverUrl } from '../../src/cli/healthcheck';
 
 describe('healthcheck', () => {
   test.each([
@@ -35,7 +35,9 @@ describe('healthcheck', () => {
     beforeAll(async () => {
       server = createServer((req, res) => {
         setTimeout(() => {
-          res.statusCode = req.url === '/readyz' ? status : 404;
+          res.statusCode = req.url === '/readyz' ? status : req.url === '/ready-elsewhere' ? 200 : 404;
+          // A redirect to a ready server, which the check must not follow.
+          if (status === 301) res.setHeader('Location', `${base}/ready-elsewhere`);
           res.end('{}');
         }, delayMs);
       });
@@ -52,7 +54,7 @@ describe('healthcheck', () => {
       let [o, e] = ['', ''];
       out.on('data', (c) => (o += String(c)));
       err.on('data', (c) => (e += String(c)));
-      const code = await healthcheck(readinessUrl(base), { fetch, timeoutMs, out, err });
+      const code = await healthcheck(readinessUrl(base), { getStatus, timeoutMs, out, err });
       return { code, out: o, err: e };
     }
 
@@ -63,6 +65,11 @@ describe('healthcheck', () => {
     test('503 from /readyz: exit 1, saying what it answered', async () => {
       status = 503;
       expect(await check()).toEqual({ code: EXIT.failed, out: '', err: `not ready: ${base}/readyz answered 503\n` });
+    });
+
+    test('a redirect is not followed: exit 1, saying what it answered', async () => {
+      status = 301;
+      expect(await check()).toEqual({ code: EXIT.failed, out: '', err: `not ready: ${base}/readyz answered 301\n` });
     });
 
     test('no answer in time: exit 1', async () => {
