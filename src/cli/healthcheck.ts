@@ -44,11 +44,13 @@ export function getStatus(url: URL, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: false }, (res) => {
       clearTimeout(timer);
-      res.resume();
+      // The status is all a check needs: the body is not waited for (a body that never ends
+      // would keep the command from exiting).
+      res.destroy();
       resolve(res.statusCode ?? 0);
     });
     const timer = setTimeout(() => req.destroy(new HealthcheckTimeout(timeoutMs)), timeoutMs);
-    req.once('error', (err) => {
+    req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
@@ -75,17 +77,26 @@ export function readinessUrl(base: string): URL {
  * refused, timed out). For container HEALTHCHECKs in images with neither shell nor curl.
  */
 export async function healthcheck(url: URL, { getStatus, timeoutMs, out, err }: HealthcheckDeps): Promise<ExitCode> {
+  const shown = withoutPassword(url);
   try {
     const status = await getStatus(url, timeoutMs);
     if (status === 200) {
-      out.write(`ready: ${url.href}\n`);
+      out.write(`ready: ${shown}\n`);
       return EXIT.ok;
     }
-    err.write(`not ready: ${url.href} answered ${status}\n`);
+    err.write(`not ready: ${shown} answered ${status}\n`);
   } catch (e) {
-    err.write(`not ready: ${url.href}: ${describe(e)}\n`);
+    err.write(`not ready: ${shown}: ${describe(e)}\n`);
   }
   return EXIT.failed;
+}
+
+/** The URL as the command prints it: a password in it (sent as Basic credentials) shown as ***. */
+function withoutPassword(url: URL): string {
+  if (url.password === '') return url.href;
+  const shown = new URL(url.href);
+  shown.password = '***';
+  return shown.href;
 }
 
 /** Why a check failed: node's code for a socket or certificate error (ECONNREFUSED, …), else the message. */

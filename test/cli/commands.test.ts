@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
@@ -94,6 +95,25 @@ describe.each(launchers())('the command line of %s', (_, command) => {
       } finally {
         await new Promise((resolve) => server.close(resolve));
         tlsFiles.remove();
+      }
+    });
+
+    test('a 200 whose body never ends: exit 0 at once, without waiting for the body', async () => {
+      const server = createHttpServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+      });
+      try {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const started = performance.now();
+        const result = await run(['healthcheck', '--url', url]);
+        expect(result).toEqual({ code: 0, stdout: `ready: ${url}/readyz\n`, stderr: '' });
+        // Well within the 3 s it waits for an answer: it did not wait for the body.
+        expect(performance.now() - started).toBeLessThan(2500);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
       }
     });
 

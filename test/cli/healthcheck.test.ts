@@ -32,8 +32,10 @@ describe('healthcheck', () => {
     let status = 200;
     let delayMs = 0;
     let base: string;
+    let authorization: string | undefined;
     beforeAll(async () => {
       server = createServer((req, res) => {
+        authorization = req.headers.authorization;
         setTimeout(() => {
           res.statusCode = req.url === '/readyz' ? status : req.url === '/ready-elsewhere' ? 200 : 404;
           // A redirect to a ready server, which the check must not follow.
@@ -49,12 +51,12 @@ describe('healthcheck', () => {
       [status, delayMs] = [200, 0];
     });
 
-    async function check(timeoutMs = 2000) {
+    async function check(timeoutMs = 2000, url = readinessUrl(base)) {
       const [out, err] = [new PassThrough(), new PassThrough()];
       let [o, e] = ['', ''];
       out.on('data', (c) => (o += String(c)));
       err.on('data', (c) => (e += String(c)));
-      const code = await healthcheck(readinessUrl(base), { getStatus, timeoutMs, out, err });
+      const code = await healthcheck(url, { getStatus, timeoutMs, out, err });
       return { code, out: o, err: e };
     }
 
@@ -65,6 +67,18 @@ describe('healthcheck', () => {
     test('503 from /readyz: exit 1, saying what it answered', async () => {
       status = 503;
       expect(await check()).toEqual({ code: EXIT.failed, out: '', err: `not ready: ${base}/readyz answered 503\n` });
+    });
+
+    test('credentials in the URL are sent as Basic, and the password is not printed', async () => {
+      const withCredentials = base.replace('http://', 'http://probe:s3cret@');
+      expect(await check(2000, readinessUrl(withCredentials))).toEqual({
+        code: EXIT.ok,
+        out: `ready: ${base.replace('http://', 'http://probe:***@')}/readyz\n`,
+        err: '',
+      });
+      expect(authorization).toBe(`Basic ${Buffer.from('probe:s3cret').toString('base64')}`);
+      status = 503;
+      expect((await check(2000, readinessUrl(withCredentials))).err).toBe(`not ready: ${base.replace('http://', 'http://probe:***@')}/readyz answered 503\n`);
     });
 
     test('a redirect is not followed: exit 1, saying what it answered', async () => {
