@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDIS_BUILTINS, STARTUP_BUILTINS } from '../../src/startup-builtins';
-import { builtBinary, DEFAULT_COMMAND, startGatehouse } from '../helpers/gatehouse-process';
+import { builtBinary, DEFAULT_COMMAND, runGatehouse, startGatehouse } from '../helpers/gatehouse-process';
 import { cleanUpPrefix, storeSettings } from '../helpers/redis';
 
 const RECORDER = join(__dirname, '../helpers/builtins-after-flags.cjs');
@@ -57,6 +57,24 @@ describe.each([
       const loaded = await builtinsLoadedAfterTheFlag(command, env);
       expect(loaded.filter((name) => name !== LOADED_BY_A_DEPRECATED_CALL)).toEqual([]);
     });
+  });
+
+  // The command a container runs every 10 s: it loads the same bundle, then makes one request.
+  test('none is loaded after the first V8 flag by `healthcheck`', async () => {
+    const gatehouse = await startGatehouse({}, command);
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-builtins-'));
+    try {
+      const report = join(dir, 'report.json');
+      const result = await runGatehouse(command, ['healthcheck', '--url', gatehouse.url], {
+        env: { NODE_OPTIONS: `--require ${RECORDER}`, BUILTINS_REPORT: report },
+      });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const loaded = JSON.parse(readFileSync(report, 'utf8')) as string[];
+      expect(loaded.filter((name) => name !== LOADED_BY_A_DEPRECATED_CALL)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      expect(await gatehouse.stop()).toBe(0);
+    }
   });
 });
 
