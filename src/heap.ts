@@ -70,7 +70,8 @@ function givenToNode(flag: RegExp, execArgv: readonly string[], nodeOptions = ''
  * Keeps V8's young generation at its initial size (1 MB per semi-space) from the start of
  * gatehouse on (right after node's built-ins are loaded, src/startup-builtins.ts), until
  * `limitYoungGeneration` lets it grow at `serve` start. Without this, loading the bundle alone
- * grows it to 8 to 16 MB per semi-space, and V8 never gives that back while the process is busy. SEMI_SPACE_MB=0 in the environment (or node's own flag) leaves it alone.
+ * grows it to 8 to 16 MB per semi-space, and V8 never gives that back while the process is busy.
+ * SEMI_SPACE_MB=0 in the environment (or node's own flag) leaves it alone.
  */
 export function holdYoungGenerationAtStart(
   env: NodeJS.ProcessEnv = process.env,

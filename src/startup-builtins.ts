@@ -45,8 +45,8 @@ export const REDIS_BUILTINS = ['tls'] as const;
 
 /** Loads the built-ins above (REDIS_BUILTINS when `env` has STORE=redis). */
 export function loadStartupBuiltins(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of STARTUP_BUILTINS) process.getBuiltinModule(`node:${name}`);
-  if (env.STORE?.trim() === 'redis') for (const name of REDIS_BUILTINS) process.getBuiltinModule(`node:${name}`);
+  const names = env.STORE?.trim() === 'redis' ? [...STARTUP_BUILTINS, ...REDIS_BUILTINS] : STARTUP_BUILTINS;
+  for (const name of names) process.getBuiltinModule(`node:${name}`);
   // `util.parseArgs` and `buffer.File` are lazy getters: reading them loads the internal modules
   // behind them (internal/util/parse_args, internal/file), which the command line and the server
   // would otherwise load after the flag.

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load';
+import { maskedUrl } from '../masked-url';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /**
@@ -27,7 +28,7 @@ export function serverUrl({ HOST, PORT }: Pick<Config, 'HOST' | 'PORT'>): string
 /** No answer from the server within the time allowed. */
 export class HealthcheckTimeout extends Error {
   override readonly name = 'HealthcheckTimeout';
-  constructor(readonly timeoutMs: number) {
+  constructor(timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms`);
   }
 }
@@ -77,7 +78,8 @@ export function readinessUrl(base: string): URL {
  * refused, timed out). For container HEALTHCHECKs in images with neither shell nor curl.
  */
 export async function healthcheck(url: URL, { getStatus, timeoutMs, out, err }: HealthcheckDeps): Promise<ExitCode> {
-  const shown = withoutPassword(url);
+  // A password in the URL is sent as Basic credentials, and not printed.
+  const shown = maskedUrl(url);
   try {
     const status = await getStatus(url, timeoutMs);
     if (status === 200) {
@@ -89,14 +91,6 @@ export async function healthcheck(url: URL, { getStatus, timeoutMs, out, err }: 
     err.write(`not ready: ${shown}: ${describe(e)}\n`);
   }
   return EXIT.failed;
-}
-
-/** The URL as the command prints it: a password in it (sent as Basic credentials) shown as ***. */
-function withoutPassword(url: URL): string {
-  if (url.password === '') return url.href;
-  const shown = new URL(url.href);
-  shown.password = '***';
-  return shown.href;
 }
 
 /** Why a check failed: node's code for a socket or certificate error (ECONNREFUSED, …), else the message. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { redisMode, redisTlsEnabled, type HostPort, type RedisSettings } from '../config/redis-settings';
+import { maskedUrl } from '../masked-url';
 import { failFastClusterOptions, failFastOptions } from './redis-connection';
 
 /** Where and how to connect: the ioredis options for one of the three modes. */
@@ -96,8 +97,7 @@ export function describeRedisTarget(settings: RedisSettings): string {
   switch (redisMode(settings)) {
     case 'standalone': {
       const url = new URL(settings.REDIS_URL);
-      if (url.password) url.password = '***';
-      return `${url.href}${url.protocol === 'rediss:' ? '' : tls}${user}`;
+      return `${maskedUrl(url)}${url.protocol === 'rediss:' ? '' : tls}${user}`;
     }
     case 'sentinel':
       return `Sentinel master ${settings.REDIS_SENTINEL_NAME} via ${list(settings.REDIS_SENTINELS)}${tls}${user}`;
