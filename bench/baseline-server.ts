@@ -1,7 +1,8 @@
 /**
  * The benchmark's yardsticks, in a Koa + @koa/router process like gatehouse's: a bare JSON route
- * (`/plain`), the same route doing one Redis GET (`/redis`), and a route doing one argon2id
- * verify with gatehouse's default parameters (`/argon2`, for logins). gatehouse's routes are
+ * (`/plain`), the same route doing one Redis GET (`/redis`), a route doing one argon2id verify
+ * with gatehouse's default parameters (`/argon2`, for logins), and the same verify between a
+ * Redis GET and a SET (`/argon2-redis`: the two round trips a login cannot do without). gatehouse's routes are
  * measured against these in the same run. argon2 runs as in gatehouse: on libuv's thread pool,
  * at gatehouse's ARGON2_NICE (passed in by bench/run.ts), so that P3 compares the work around
  * a verify and not the priority it runs at.
@@ -32,6 +33,14 @@ router.get('/redis', async (ctx) => {
 const encoded = hash('correct horse battery staple', { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as never);
 router.post('/argon2', async (ctx) => {
   const ok = await verify(await encoded, 'correct horse battery staple');
+  ctx.body = { msg: 'verified', data: { ok } };
+});
+// A login's floor: the verify between two Redis round trips, as a login needs (one before argon2,
+// the throttle's count with the user's record; one after, the session), with nothing else.
+router.post('/argon2-redis', async (ctx) => {
+  const username = await redis.get(key);
+  const ok = await verify(await encoded, 'correct horse battery staple');
+  await redis.set(`${key}:session`, username ?? '', 'EX', 60);
   ctx.body = { msg: 'verified', data: { ok } };
 });
 app.use(router.routes());

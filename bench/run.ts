@@ -9,6 +9,8 @@
  *   P3 POST /login/ at concurrency = cores     >= 0.90 x B2 (Koa + one argon2 verify)
  *   P4 p99 of GET /healthz while logins saturate the CPU <= 25 ms
  *   P5 gatehouse RSS under load                <= 150 MB
+ * B3, a verify between a Redis GET and a SET (a login's two round trips and nothing else), has no
+ * target: it shows how much of P3's ratio those round trips alone cost on the machine of the day.
  * Each scenario runs BENCH_ROUNDS times (default 4), in rounds with its baseline whose order
  * alternates (rounds.ts), each run after BENCH_WARM_EACH seconds (default 1) of the same load,
  * unmeasured, and the medians are compared: one run on a shared 2-core machine varies by +-15 %.
@@ -318,12 +320,15 @@ async function main(): Promise<void> {
     phase = 'login warm-up';
     await load({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES, duration: LOGIN_WARMUP });
     await load({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES, duration: LOGIN_WARMUP });
-    const [b2, p3] = await interleaved(
+    const [b2, b3, p3] = await interleaved(
       onPhase,
       ['B2', baseline, () => ({ url: `${baseline.url}/argon2`, method: 'POST', connections: CORES })],
+      ['B3', baseline, () => ({ url: `${baseline.url}/argon2-redis`, method: 'POST', connections: CORES })],
       ['P3', gatehouse, () => ({ url: `${gatehouse.url}/login/`, method: 'POST', headers: { authorization: basic }, connections: CORES })],
     );
     add('B2', `same route + one argon2id verify, concurrency ${CORES}`, b2!, 'baseline');
+    // Not a target's baseline: what P3 would be if a login did nothing but its two round trips.
+    add('B3', `B2 + a Redis GET before the verify and a SET after, concurrency ${CORES}`, b3!, 'floor of P3');
     add('P3', `POST /login/ at concurrency ${CORES} (cores)`, p3!, '>= 0.90 x B2');
 
     // P4: saturate with logins, probe /healthz at a modest fixed rate alongside.
@@ -365,6 +370,11 @@ async function main(): Promise<void> {
     });
 
     printTable(rows);
+    const byId = (id: string) => rows.find((r) => r.id === id)!.requestsPerSecond;
+    const floor = { b3OfB2: byId('B3') / byId('B2'), p3OfB3: byId('P3') / byId('B3') };
+    process.stdout.write(
+      `\nB3 (a verify and two Redis round trips, nothing else) served ${floor.b3OfB2.toFixed(3)} of B2; P3 served ${floor.p3OfB3.toFixed(3)} of B3.\n`,
+    );
     const results = {
       date: new Date().toISOString(),
       node: process.version,
@@ -376,6 +386,7 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(peakRss * 10) / 10,
       settings,
       baselineArgon2Priority: baseline.argon2Priority,
+      floor,
       rows,
     };
     const dir = join(ROOT, 'bench/results');
