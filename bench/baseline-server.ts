@@ -2,10 +2,10 @@
  * The benchmark's yardsticks, in a Koa + @koa/router process like gatehouse's: a bare JSON route
  * (`/plain`), the same route doing one Redis GET (`/redis`), a route doing one argon2id verify
  * with gatehouse's default parameters (`/argon2`, for logins), and the same verify between a
- * Redis GET and a SET (`/argon2-redis`: the two round trips a login cannot do without). gatehouse's routes are
- * measured against these in the same run. argon2 runs as in gatehouse: on libuv's thread pool,
- * at gatehouse's ARGON2_NICE (passed in by bench/run.ts), so that P3 compares the work around
- * a verify and not the priority it runs at.
+ * Redis GET and a SET (`/argon2-redis`: the two round trips a login cannot do without).
+ * gatehouse's routes are measured against these in the same run. argon2 runs as in gatehouse:
+ * on libuv's thread pool, at gatehouse's ARGON2_NICE (passed in by bench/run.ts), so that P3
+ * compares the work around a verify and not the priority it runs at.
  */
 import { Router } from '@koa/router';
 import { hash, verify } from '@node-rs/argon2';
