@@ -18,11 +18,18 @@ export function parseBody({ limit }: { limit: number }): Middleware {
     jsonLimit: limit,
     formLimit: limit,
     encoding: 'utf-8',
+    // Any JSON value parses; one that is not an object is refused below with its own message.
+    jsonStrict: false,
     // DELETE /account/ carries the password in its body (RFC 9110 §9.3.5 allows a body).
     parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     onError(err: Error & { status?: number }, ctx: Context) {
       if (err.status === 413) throw new PayloadTooLarge(limit);
       if (err.status === 415) throw new UnsupportedMediaType(['a UTF-8 encoded body']);
+      // zlib's errors (Z_DATA_ERROR, brotli's ERR__ERROR_*) carry a numeric errno; a parse error does not.
+      const coding = ctx.get('Content-Encoding');
+      if (typeof (err as { errno?: unknown }).errno === 'number' && coding !== '' && coding !== 'identity') {
+        throw new BadRequest('malformed_body', `the request body is not valid ${coding} data (its Content-Encoding)`);
+      }
       const kind = ctx.request.is('json') ? 'JSON' : 'urlencoded form data';
       throw new BadRequest('malformed_body', `the request body is not valid ${kind}`);
     },

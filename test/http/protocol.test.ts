@@ -118,11 +118,17 @@ describe.each(storeKinds)('HTTP protocol behaviour (%s store)', (kind) => {
     expect(await t.store.findUser('alice')).toBeNull();
   });
 
-  test('a body that claims gzip but is not: 400 malformed_body, nothing stored', async () => {
-    const res = await registerCoded('application/json', 'gzip', Buffer.from('{"username":"alice","password":"correct horse battery"}'));
+  test.each(['gzip', 'deflate', 'br'])('a body that claims %s but is not: 400 naming the coding, nothing stored', async (coding) => {
+    const res = await registerCoded('application/json', coding, Buffer.from('{"username":"alice","password":"correct horse battery"}'));
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ data: null, error: 'malformed_body' });
+    expect(res.body).toEqual({ msg: `the request body is not valid ${coding} data (its Content-Encoding)`, data: null, error: 'malformed_body' });
     expect(await t.store.findUser('alice')).toBeNull();
+  });
+
+  test('JSON that is valid once inflated but broken: 400 "not valid JSON", not a coding error', async () => {
+    const res = await registerCoded('application/json', 'gzip', gzipSync(Buffer.from('{"username": "alice", ')));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ msg: 'the request body is not valid JSON', data: null, error: 'malformed_body' });
   });
 
   test('a body with no content type: 415', async () => {
@@ -130,13 +136,17 @@ describe.each(storeKinds)('HTTP protocol behaviour (%s store)', (kind) => {
     expect(res.status).toBe(415);
   });
 
-  test.each([
-    ['JSON', 'application/json', '{"username": "alice", '],
-    ['JSON that is not an object', 'application/json', '"just a string"'],
-  ])('malformed %s: 400 malformed_body, nothing stored', async (_, type, body) => {
-    const res = await t.request().post('/register/').set('Content-Type', type).send(body);
+  test('malformed JSON: 400 "not valid JSON", nothing stored', async () => {
+    const res = await t.request().post('/register/').set('Content-Type', 'application/json').send('{"username": "alice", ');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ data: null, error: 'malformed_body' });
+    expect(res.body).toEqual({ msg: 'the request body is not valid JSON', data: null, error: 'malformed_body' });
+    expect(await t.store.findUser('alice')).toBeNull();
+  });
+
+  test.each(['"just a string"', 'null', '42', 'true', ' "padded" '])('valid JSON that is not an object (%s): 400 "must be an object of fields", nothing stored', async (body) => {
+    const res = await t.request().post('/register/').set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ msg: 'the request body must be an object of fields', data: null, error: 'malformed_body' });
     expect(await t.store.findUser('alice')).toBeNull();
   });
 
