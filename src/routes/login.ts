@@ -68,14 +68,17 @@ export function loginRoute({ config, store, tokens, passwords, throttle, clock, 
 
     async function issueToken(ctx) {
       const user = need(ctx.state, 'user');
-      const { token, claims } = await tokens.issue(user.username, new Date(clock()));
+      const now = clock();
+      const { token, claims } = await tokens.issue(user.username, new Date(now));
       const [, created] = await Promise.all([
         need(ctx.state, 'throttleReset'),
         store.createSession(
           {
             jti: claims.jti,
             username: user.username,
-            issuedAt: claims.iat * 1000,
+            // To the millisecond (the token's iat is to the second), so that sessions list in the
+            // order of their logins.
+            issuedAt: now,
             expiresAt: claims.exp * 1000,
             userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX) || null,
             address: ctx.ip || null,

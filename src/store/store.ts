@@ -95,7 +95,7 @@ export interface Session {
   /** The token's `jti`. */
   readonly jti: string;
   readonly username: string;
-  /** Milliseconds since the epoch (the token's `iat`). */
+  /** Milliseconds since the epoch: the login's time (the token's `iat` is this to the second). */
   readonly issuedAt: number;
   /** Milliseconds since the epoch (the token's `exp`); the session ends then by itself. */
   readonly expiresAt: number;

@@ -33,7 +33,7 @@ describe.each(storeKinds)('POST /login/ (%s store)', (kind) => {
       {
         jti: claims.jti,
         username: 'alice',
-        issuedAt: claims.iat * 1000,
+        issuedAt: t.clock.now,
         expiresAt: claims.exp * 1000,
         userAgent: 'PostmanRuntime/7.36',
         address: expect.stringMatching(/127\.0\.0\.1|::1/),

@@ -42,10 +42,22 @@ describe.each(storeKinds)('sessions: GET|DELETE /sessions/, DELETE /sessions/:jt
         },
       ]);
       const { iat, exp } = await t.deps.tokens.verify(second, new Date(t.clock.now));
-      expect(Date.parse(sessions[1].issued_at)).toBe(iat * 1000);
+      expect(Date.parse(sessions[1].issued_at)).toBe(t.clock.now);
+      expect(Math.floor(t.clock.now / 1000)).toBe(iat);
       expect(Date.parse(sessions[1].expires_at)).toBe(exp * 1000);
       // Without the trailing slash too.
       expect((await t.request().get('/sessions').set(bearer(first))).body.data.sessions).toHaveLength(2);
+    });
+
+    test('sessions of logins within one second list in the order of the logins', async () => {
+      const agents = ['ua1', 'ua2', 'ua3', 'ua4', 'ua5'];
+      t.clock.now = Math.floor(t.clock.now / 1000) * 1000 + 5000;
+      for (const agent of agents) {
+        t.clock.now += 1;
+        await login(t, 'alice', 'correct horse battery', agent);
+      }
+      const res = await t.request().get('/sessions/').set(bearer(first));
+      expect(res.body.data.sessions.map((s: { user_agent: string | null }) => s.user_agent)).toEqual([null, ...agents]);
     });
 
     test('shows only the caller\'s sessions, and no ended or expired ones', async () => {
