@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import { buildDeps } from './build-deps';
 import type { AppDeps } from './deps';
 import { reapplyHeapFlags } from './heap';
 import { createMetrics, type Metrics } from './metrics';
+import { metricsListener } from './http/metrics-listener';
 import { createHttpServer } from './http/node-server';
 import { openBackend } from './store/open-store';
 import { Keyring } from './tokens/keyring';
@@ -61,17 +62,9 @@ export async function startServer({ config, log, clock = Date.now, beforeListeni
   let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
   if (config.METRICS_PORT !== null) {
-    // A listener of its own that answers only /metrics, for a port kept off the public network.
-    metricsServer = createServer((req, res) => {
-      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
-        return;
-      }
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
-    });
+    // A listener of its own that answers only /metrics, for a port kept off the public network:
+    // the same hardened server (timeouts, malformed requests in the envelope), a plain handler.
+    metricsServer = createHttpServer(config, metricsListener({ metrics, log }), log);
     metricsUrl = await listen(metricsServer, config.METRICS_PORT, config.HOST);
     log.info({ event: 'metrics_listening', url: metricsUrl }, `metrics on ${metricsUrl}/metrics`);
   }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorCode } from './errors';
+import { requestIdFor } from './observe-requests';
 import { SECURITY_HEADERS } from './security-headers';
 
 /**
@@ -26,7 +27,8 @@ export function answerClientError({ log, headerLimit }: { log: Logger; headerLim
     }
     const [status, code, msg] = describe(err.code, headerLimit);
     log.info({ event: 'client_error', code: err.code, status }, 'refused a malformed or slow request');
-    answerRaw(socket, status, code, msg);
+    // The parser gave up on this request, so its own X-Request-Id cannot be trusted: a new one.
+    answerRaw(socket, status, code, msg, { 'X-Request-Id': requestIdFor() });
   };
 }
 
@@ -34,8 +36,12 @@ export function answerClientError({ log, headerLimit }: { log: Logger; headerLim
  * The server's 'connect' listener: gatehouse is no proxy. Without a listener Node would drop the
  * connection without a word; this answers 405 in the envelope instead.
  */
-export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
-  answerRaw(socket, 405, 'method_not_allowed', 'CONNECT is not allowed here; gatehouse is not a proxy', { Allow: 'GET, HEAD, POST' });
+export function answerConnect(req: IncomingMessage, socket: Duplex): void {
+  // A CONNECT's headers were parsed: its X-Request-Id is kept as any request's would be.
+  answerRaw(socket, 405, 'method_not_allowed', 'CONNECT is not allowed here; gatehouse is not a proxy', {
+    'X-Request-Id': requestIdFor(req.headers['x-request-id']),
+    Allow: 'GET, HEAD, POST',
+  });
 }
 
 const REASONS: Record<number, string> = {

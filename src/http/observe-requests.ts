@@ -6,8 +6,17 @@ import type { Metrics } from '../metrics';
 
 // A caller's request id is kept when it looks like one (UUIDs, trace ids); anything else is replaced.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Probes and scrapes would drown the request log.
-const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
+// Probes and scrapes would drown the request log; each path is routed with or without a trailing slash.
+const UNLOGGED = new Set(['/healthz', '/healthz/', '/readyz', '/readyz/', '/metrics', '/metrics/']);
+
+/**
+ * The id a response carries in X-Request-Id: the request's own (`sent`, its X-Request-Id header
+ * as Node parsed it) when it looks like one, else a new one. Also used by the responses written
+ * outside Koa (client-error.ts, metrics-listener.ts), so every response carries one.
+ */
+export function requestIdFor(sent?: string | string[]): string {
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
 
 /**
  * The outermost middleware: gives every request an id (X-Request-Id, taken from the request
@@ -19,8 +28,7 @@ export function observeRequests({ log, metrics }: { log: Logger; metrics: Metric
   return async function observeRequestsMiddleware(ctx, next) {
     const started = performance.now();
     // Node's own header object and setter: Koa's get and set normalise and copy on every call.
-    const sent = ctx.req.headers['x-request-id'];
-    const id = typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+    const id = requestIdFor(ctx.req.headers['x-request-id']);
     ctx.state.requestId = id;
     ctx.res.setHeader('X-Request-Id', id);
     try {

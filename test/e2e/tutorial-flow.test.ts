@@ -107,10 +107,29 @@ describe('metrics', () => {
     try {
       const metricsUrl = /"event":"metrics_listening","url":"([^"]+)"/.exec(gatehouse.output())![1]!;
       expect(metricsUrl).not.toBe(gatehouse.url);
-      const res = await fetch(`${metricsUrl}/metrics`);
-      expect(res.status).toBe(200);
-      expect(await res.text()).toMatch(/^process_cpu_seconds_total/m);
-      expect((await fetch(`${metricsUrl}/dashboard`)).status).toBe(404);
+      for (const path of ['/metrics', '/metrics/']) {
+        const res = await fetch(`${metricsUrl}${path}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        expect(await res.text()).toMatch(/^process_cpu_seconds_total/m);
+      }
+      const head = await fetch(`${metricsUrl}/metrics`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await head.text()).toBe('');
+      const post = await fetch(`${metricsUrl}/metrics`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('HEAD, GET');
+      expect(await post.json()).toEqual({ msg: 'POST is not allowed here; allowed: HEAD, GET', data: null, error: 'method_not_allowed' });
+      const unknown = await fetch(`${metricsUrl}/dashboard`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(unknown.headers.get('cache-control')).toBe('no-store');
+      expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await unknown.json()).toEqual({ msg: 'no route for GET /dashboard', data: null, error: 'not_found' });
       expect((await fetch(`${gatehouse.url}/metrics`)).status).toBe(404);
     } finally {
       expect(await gatehouse.stop()).toBe(0);

@@ -45,6 +45,22 @@ describe.each(storeKinds)('request logs and metrics (%s store)', (kind) => {
     expect(requestLines(t)).toEqual([]);
   });
 
+  test('health probes and metric scrapes with a trailing slash (and a query) are not logged either', async () => {
+    await t.request().get('/healthz/').expect(200);
+    await t.request().get('/readyz/').expect(200);
+    await t.request().get('/metrics/').expect(200);
+    await t.request().get('/healthz/?probe=1').expect(200);
+    await t.request().get('/metrics?scrape=1').expect(200);
+    expect(requestLines(t)).toEqual([]);
+    // Only those paths: a deeper one, or two slashes, is logged as usual.
+    await t.request().get('/healthz/x').expect(404);
+    await t.request().get('/metrics//').expect(404);
+    expect(requestLines(t)).toEqual([
+      expect.objectContaining({ method: 'GET', route: 'unmatched', path: '/healthz/x', status: 404 }),
+      expect.objectContaining({ method: 'GET', route: 'unmatched', path: '/metrics//', status: 404 }),
+    ]);
+  });
+
   test('a login logs its outcome with the username and never the password or the token', async () => {
     const token = await registerAndLogin(t, 'alice', 'correct horse battery');
     await t.request().post('/login/').set('Authorization', basic('alice', 'wrong guess!')).expect(401);
