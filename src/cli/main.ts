@@ -8,7 +8,7 @@ import { EXIT } from './exit-codes';
 import { getStatus, healthcheck, InvalidUrlError, readinessUrl, serverUrl } from './healthcheck';
 import { keygen } from './keygen';
 import { PasswordInputError, readNewPassword } from './read-password';
-import { serve } from './serve';
+import { ListenError, serve } from './serve';
 import { USER_ACTIONS, userCommand, type UserAction } from './user';
 
 export const USAGE = `Usage: ${NAME} [command] [options]
@@ -102,7 +102,8 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof ConfigError ||
       err instanceof AdminStoreError ||
       err instanceof PasswordInputError ||
-      err instanceof NativeAddonError
+      err instanceof NativeAddonError ||
+      err instanceof ListenError
     ) {
       process.stderr.write(`${NAME}: ${err.message}\n`);
       return EXIT.failed;

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load';
+import { loadConfig, type Config } from '../config/load';
 import { limitHeapGrowth, limitYoungGeneration } from '../heap';
 import { createLogger } from '../log';
 import { lowerThreadPoolPriority } from '../passwords/hashing-priority';
@@ -62,6 +62,48 @@ export async function serve(configFile: string | undefined): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
-  running = await startServer({ config, log, beforeListening: holdYoungGeneration });
+  try {
+    running = await startServer({ config, log, beforeListening: holdYoungGeneration });
+  } catch (err) {
+    throw listenFailure(err, config) ?? err;
+  }
   if (stopping) void shutDown(running);
+}
+
+/** A listener could not be opened for a reason the settings or the machine explain: no stack trace. */
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+/** What each error that listening can meet means, in the words of the settings. */
+const LISTEN_PROBLEMS: Record<string, (port: number) => string> = {
+  EADDRINUSE: () => 'the address is already in use',
+  EACCES: (port) => (port > 0 && port < 1024 ? 'permission denied (ports below 1024 need privileges)' : 'permission denied'),
+  EADDRNOTAVAIL: () => 'this machine has no such address (HOST)',
+  // From looking HOST up, before listening.
+  ENOTFOUND: () => 'no such host (HOST)',
+  EAI_AGAIN: () => 'the host name could not be looked up, DNS did not answer (HOST)',
+};
+
+/**
+ * The one-line ListenError for an error of listening on HOST:PORT or HOST:METRICS_PORT, or null
+ * for any other error (whose stack is then printed, as for any failure nobody foresaw).
+ */
+export function listenFailure(err: unknown, config: Pick<Config, 'HOST' | 'PORT' | 'METRICS_PORT'>): ListenError | null {
+  if (!(err instanceof Error)) return null;
+  const { code, syscall, hostname, port } = err as NodeJS.ErrnoException & { hostname?: string; port?: number };
+  const ours = syscall === 'listen' || (syscall === 'getaddrinfo' && hostname === config.HOST);
+  const problem = code === undefined ? undefined : LISTEN_PROBLEMS[code];
+  if (!ours || problem === undefined) return null;
+  // The main listener opens first: a HOST that fails (a lookup's error names no port) fails it.
+  // Equal ports are refused by the settings, but for 0 (any free port), which nothing else holds.
+  const metrics = port !== undefined && port === config.METRICS_PORT && port !== config.PORT;
+  const listening = metrics ? port : config.PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return new ListenError(
+    `cannot listen on ${host}:${listening}${metrics ? ' for metrics (METRICS_PORT)' : ''}: ${problem(listening)}`,
+  );
 }

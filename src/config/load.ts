@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import defaults from '../../config/default.json';
 import { decodeLocalKey } from '../tokens/paserk';
 import { checkRedisSettings } from './redis-settings';
-import { settingNames, settingsSchema, type SettingName, type Settings } from './settings';
+import { checkMetricsPort, settingNames, settingsSchema, type SettingName, type Settings } from './settings';
 
 export type Config = Readonly<Settings>;
 
@@ -51,6 +51,7 @@ export function loadConfig({ env = process.env, file }: LoadOptions = {}): Confi
   }
   problems.push(...checkTokenKeys(settings as Partial<Settings>), ...checkTimeouts(settings as Partial<Settings>));
   problems.push(...checkRedisSettings(settings as Partial<Settings>));
+  problems.push(...checkMetricsPort(settings as Partial<Settings>));
   if (problems.length > 0) throw new ConfigError(problems);
   const valid = settings as Settings;
   return Object.freeze({

@@ -26,7 +26,7 @@ const boolean = z.preprocess(
     if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
     return v;
   },
-  z.boolean({ error: 'must be true or false' }),
+  z.boolean({ error: 'must be true or false (also 1/0, yes/no, on/off)' }),
 );
 
 // An HTTP header name (RFC 9110 §5.1 token), for the alternative token header.
@@ -34,6 +34,19 @@ const headerName = z
   .string({ error: 'must be a string' })
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{0,64}$/, { error: 'must be an HTTP header name (or empty to turn it off)' })
   .refine((v) => v.toLowerCase() !== 'authorization', { error: 'must not be Authorization, which is always read' });
+
+// METRICS_PORT: empty (or null in a config file) serves /metrics on PORT. One message for
+// every way it can be wrong, as the rule has two halves.
+const METRICS_PORT_RULE = 'must be a whole number from 0 to 65535, or empty to serve metrics on PORT';
+const metricsPort = z.preprocess(
+  (v) => (v === '' ? null : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ error: METRICS_PORT_RULE })
+    .int({ error: METRICS_PORT_RULE })
+    .min(0, { error: METRICS_PORT_RULE })
+    .max(65535, { error: METRICS_PORT_RULE })
+    .nullable(),
+);
 
 const text = (pattern: RegExp, hint: string) => z.string({ error: 'must be a string' }).regex(pattern, { error: hint });
 
@@ -122,7 +135,7 @@ export const settingsSchema = z.strictObject({
   SEMI_SPACE_MB: integer(0, 16),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
   // null: /metrics is served on PORT; a number: only on that port, on HOST.
-  METRICS_PORT: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), integer(0, 65535)])),
+  METRICS_PORT: metricsPort,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }),
@@ -131,3 +144,13 @@ export const settingsSchema = z.strictObject({
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingName = keyof Settings;
 export const settingNames = Object.keys(settingsSchema.shape) as SettingName[];
+
+/**
+ * METRICS_PORT and PORT cannot be the same port (the second listener would find it taken),
+ * except 0 for both: each then gets a free port of its own.
+ */
+export function checkMetricsPort({ PORT: port, METRICS_PORT: metricsPort }: Partial<Settings>): string[] {
+  if (port === undefined || metricsPort === undefined || metricsPort === null) return [];
+  if (metricsPort !== port || port === 0) return [];
+  return [`METRICS_PORT: must differ from PORT (${port})`];
+}

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { loadConfig } from '../../src/config/load';
+import { problemsOf } from '../helpers/config-problems';
 import { generateLocalKey } from '../../src/tokens/paserk';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
@@ -10,15 +11,6 @@ function configFile(content: unknown): string {
   const path = join(dir, `${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
-}
-function problemsOf(load: () => unknown): readonly string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('config', () => {
@@ -138,7 +130,7 @@ describe('config', () => {
       'REDIS_URL: must be a redis:// or rediss:// URL',
       'REDIS_PREFIX: must be at most 64 characters without spaces or braces',
       'TOKEN_TTL: must be at least 60',
-      'TRUST_PROXY: must be true or false',
+      'TRUST_PROXY: must be true or false (also 1/0, yes/no, on/off)',
       'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
     ]);
   });
