@@ -8,14 +8,15 @@ import { filePath, hostPortList, redisName, redisSecret, redisUrl } from './redi
  */
 
 // Environment variables are strings; a JSON config file may hold real numbers and booleans.
-const integer = (min: number, max: number) =>
+// `rule`, when given, is the one message for every way the value can be wrong.
+const integer = (min: number, max: number, rule?: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
     z
-      .number({ error: 'must be a whole number' })
-      .int({ error: 'must be a whole number' })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
+      .number({ error: rule ?? 'must be a whole number' })
+      .int({ error: rule ?? 'must be a whole number' })
+      .min(min, { error: rule ?? `must be at least ${min}` })
+      .max(max, { error: rule ?? `must be at most ${max}` }),
   );
 
 const boolean = z.preprocess(
@@ -37,15 +38,9 @@ const headerName = z
 
 // METRICS_PORT: empty (or null in a config file) serves /metrics on PORT. One message for
 // every way it can be wrong, as the rule has two halves.
-const METRICS_PORT_RULE = 'must be a whole number from 0 to 65535, or empty to serve metrics on PORT';
 const metricsPort = z.preprocess(
-  (v) => (v === '' ? null : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-  z
-    .number({ error: METRICS_PORT_RULE })
-    .int({ error: METRICS_PORT_RULE })
-    .min(0, { error: METRICS_PORT_RULE })
-    .max(65535, { error: METRICS_PORT_RULE })
-    .nullable(),
+  (v) => (v === '' ? null : v),
+  integer(0, 65535, 'must be a whole number from 0 to 65535, or empty to serve metrics on PORT').nullable(),
 );
 
 const text = (pattern: RegExp, hint: string) => z.string({ error: 'must be a string' }).regex(pattern, { error: hint });

@@ -1,5 +1,6 @@
 import { launchers, startGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process';
 import { cleanUpPrefix, storeSettings } from '../helpers/redis';
+import { GENERATED_REQUEST_ID } from '../helpers/security-headers';
 
 /**
  * The tutorial's Postman walk-through over a real port, against each way gatehouse ships (the
@@ -113,7 +114,7 @@ describe('metrics', () => {
         expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
         expect(res.headers.get('cache-control')).toBe('no-store');
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        expect(res.headers.get('x-request-id')).toMatch(GENERATED_REQUEST_ID);
         expect(await res.text()).toMatch(/^process_cpu_seconds_total/m);
       }
       const head = await fetch(`${metricsUrl}/metrics`, { method: 'HEAD' });
@@ -128,7 +129,7 @@ describe('metrics', () => {
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(unknown.headers.get('cache-control')).toBe('no-store');
-      expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(unknown.headers.get('x-request-id')).toMatch(GENERATED_REQUEST_ID);
       expect(await unknown.json()).toEqual({ msg: 'no route for GET /dashboard', data: null, error: 'not_found' });
       expect((await fetch(`${gatehouse.url}/metrics`)).status).toBe(404);
     } finally {

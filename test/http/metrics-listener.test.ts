@@ -3,15 +3,14 @@ import { metricsListener } from '../../src/http/metrics-listener';
 import { createHttpServer } from '../../src/http/node-server';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { listen, rawRequest } from '../helpers/raw-http';
-import { SECURITY_HEADERS } from '../helpers/security-headers';
+import { GENERATED_REQUEST_ID, SECURITY_HEADERS } from '../helpers/security-headers';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PROMETHEUS = /^text\/plain; version=0\.0\.4; charset=utf-8$/;
 
 /** The headers every gatehouse response carries, the request id included. */
 function expectCommonHeaders(res: Response) {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
-  expect(res.headers.get('x-request-id')).toMatch(UUID);
+  expect(res.headers.get('x-request-id')).toMatch(GENERATED_REQUEST_ID);
 }
 
 async function expectEnvelope(res: Response, status: number, error: string, msg: string) {
@@ -64,7 +63,7 @@ describe('the METRICS_PORT listener answers as the main app would', () => {
     const kept = await fetch(`${url}/metrics`, { headers: { 'X-Request-Id': 'scrape-7.a:1' } });
     expect(kept.headers.get('x-request-id')).toBe('scrape-7.a:1');
     const replaced = await fetch(`${url}/nowhere`, { headers: { 'X-Request-Id': 'bad id' } });
-    expect(replaced.headers.get('x-request-id')).toMatch(UUID);
+    expect(replaced.headers.get('x-request-id')).toMatch(GENERATED_REQUEST_ID);
     await Promise.all([kept.text(), replaced.text()]);
   });
 
@@ -73,7 +72,7 @@ describe('the METRICS_PORT listener answers as the main app would', () => {
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject(SECURITY_HEADERS);
     expect(res.headers['content-type']).toMatch(PROMETHEUS);
-    expect(res.headers['x-request-id']).toMatch(UUID);
+    expect(res.headers['x-request-id']).toMatch(GENERATED_REQUEST_ID);
     expect(Number(res.headers['content-length'])).toBeGreaterThan(100);
     expect(res.body).toBe('');
   });
@@ -107,7 +106,7 @@ describe('the METRICS_PORT listener answers as the main app would', () => {
     const res = await rawRequest(port, 'HELLO THERE\r\n\r\n');
     expect(res.status).toBe(400);
     expect(res.headers).toMatchObject(SECURITY_HEADERS);
-    expect(res.headers['x-request-id']).toMatch(UUID);
+    expect(res.headers['x-request-id']).toMatch(GENERATED_REQUEST_ID);
     expect(JSON.parse(res.body)).toEqual({ msg: 'the request is not valid HTTP/1.1', data: null, error: 'invalid_request' });
   });
 

@@ -2,8 +2,7 @@ import { basic, createTestApp, registerAndLogin, storeKinds, type TestApp } from
 import { createApp } from '../../src/app';
 import { StoreUnavailableError } from '../../src/store/store';
 import supertest from 'supertest';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+import { GENERATED_REQUEST_ID } from '../helpers/security-headers';
 
 /** The request log lines written so far, parsed. */
 function requestLines(t: TestApp): Record<string, unknown>[] {
@@ -21,9 +20,9 @@ describe.each(storeKinds)('request logs and metrics (%s store)', (kind) => {
     const kept = await t.request().get('/').set('X-Request-Id', 'trace-42.abc:7');
     expect(kept.headers['x-request-id']).toBe('trace-42.abc:7');
     const generated = await t.request().get('/');
-    expect(generated.headers['x-request-id']).toMatch(UUID);
+    expect(generated.headers['x-request-id']).toMatch(GENERATED_REQUEST_ID);
     const replaced = await t.request().get('/').set('X-Request-Id', 'bad id with spaces');
-    expect(replaced.headers['x-request-id']).toMatch(UUID);
+    expect(replaced.headers['x-request-id']).toMatch(GENERATED_REQUEST_ID);
     // Errors carry it too.
     const error = await t.request().get('/nowhere').set('X-Request-Id', 'err-1');
     expect(error.headers['x-request-id']).toBe('err-1');
